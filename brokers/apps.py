@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BrokersConfig(AppConfig):
+    name = "brokers"
+    verbose_name = _("技术经纪与交易")

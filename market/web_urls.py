@@ -1,0 +1,7 @@
+from django.urls import path
+
+from market import views
+
+urlpatterns = [
+    path("organizations/register/", views.organization_register, name="organization_register"),
+]
