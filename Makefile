@@ -26,7 +26,6 @@ demo: migrate
 
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py compilemessages --verbosity 0 --ignore=.venv
 	@echo "Serving the demo market on http://$(HOST):$(PORT)/"
 	$(BIN)/daphne -b $(HOST) -p $(PORT) market.asgi:application
 
@@ -41,7 +40,6 @@ check: install
 	DJANGO_SETTINGS_MODULE=market.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install
-	$(BIN)/python manage.py compilemessages --verbosity 0 --ignore=.venv
 	DJANGO_SETTINGS_MODULE=market.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check pytest

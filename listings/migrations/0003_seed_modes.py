@@ -10,5 +10,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("listings", "0001_initial")]
+    dependencies = [("listings", "0002_initial")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
