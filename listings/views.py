@@ -1,7 +1,246 @@
+"""Owners' pages: their listings, the forms to write and submit them, attachments and the
+spreadsheet import. Each view parses input, calls a service and shows the outcome."""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from listings import selectors, services
+from listings.forms import AchievementForm, AttachmentForm, DemandForm, ImportForm
+from listings.models import Achievement, Demand
+from market import permissions
+from market.choices import DEMAND_KINDS, SUPPLY_KINDS
+from market.models import Organization
+
+KINDS = {
+    "achievement": (Achievement, AchievementForm, SUPPLY_KINDS),
+    "demand": (Demand, DemandForm, DEMAND_KINDS),
+}
+ACTIONS = {
+    "submit": (services.listing_submit, _("已提交审核，运营方审核后发布。")),
+    "renew": (services.listing_renew, _("已续期。")),
+    "close": (services.listing_close, _("已关闭。")),
+    "reopen": (services.listing_reopen, _("已恢复为草稿，可修改后重新提交。")),
+}
+
+
+def _kind(kind: str):
+    if kind not in KINDS:
+        raise Http404
+    return KINDS[kind]
+
+
+def _owners(user, org_kinds):
+    return Organization.objects.filter(
+        pk__in=permissions.editable_organization_ids(user), kind__in=org_kinds
+    )
+
+
+def add_error(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its fields where it names them."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 @login_required
 def my_listings(request):
-    return render(request, "listings/mine.html", {})
+    context = {
+        "achievements": selectors.listings_of_user(Achievement, request.user),
+        "demands": selectors.listings_of_user(Demand, request.user),
+        "can_post_achievement": _owners(request.user, SUPPLY_KINDS).exists(),
+        "can_post_demand": _owners(request.user, DEMAND_KINDS).exists(),
+    }
+    return render(request, "listings/mine.html", context)
+
+
+@login_required
+def listing_create(request, kind):
+    model, form_class, org_kinds = _kind(kind)
+    owners = _owners(request.user, org_kinds)
+    if not owners.exists():
+        raise PermissionDenied(_("您所在的机构不能发布%s。") % model._meta.verbose_name)
+    form = form_class(request.POST or None)
+    owner_id = request.POST.get("owner") or request.GET.get("owner")
+    owner = owners.filter(pk=owner_id).first() if owner_id else owners.first()
+    if owner is None:
+        raise PermissionDenied(_("您不是该机构的成员。"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            listing = services.listing_create(
+                model=model,
+                actor=request.user,
+                owner=owner,
+                client_token=form.cleaned_data["client_token"],
+                **form.service_kwargs(),
+            )
+        except services.DuplicateSubmission as dup:
+            messages.info(request, _("该表单已经提交过，未重复创建。"))
+            return redirect(_detail_url(kind, dup.listing))
+        except ValidationError as exc:
+            add_error(form, exc)
+        else:
+            if "submit" in request.POST:
+                return _run_action(request, kind, listing, "submit")
+            messages.success(request, _("已保存为草稿。"))
+            return redirect(_detail_url(kind, listing))
+    return render(
+        request,
+        "listings/form.html",
+        {"form": form, "kind": kind, "model": model, "owners": owners, "owner": owner},
+    )
+
+
+@login_required
+def listing_edit(request, kind, pk):
+    model, form_class, _org_kinds = _kind(kind)
+    listing = get_object_or_404(model, pk=pk)
+    if not permissions.is_org_editor(request.user, listing.owner_id):
+        raise PermissionDenied(_("只有发布机构的成员可以修改该信息。"))
+    form = form_class(request.POST or None, instance=listing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            listing = services.listing_update(
+                listing=model.objects.get(pk=pk), actor=request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            add_error(form, exc)
+        else:
+            if "submit" in request.POST:
+                return _run_action(request, kind, listing, "submit")
+            messages.success(request, _("修改已保存。"))
+            return redirect(_detail_url(kind, listing))
+    return render(
+        request,
+        "listings/form.html",
+        {"form": form, "kind": kind, "model": model, "listing": listing},
+    )
+
+
+@login_required
+@require_POST
+def listing_action(request, kind, pk, action):
+    model, _form, _org_kinds = _kind(kind)
+    if action not in ACTIONS:
+        raise Http404
+    listing = get_object_or_404(model, pk=pk)
+    return _run_action(request, kind, listing, action)
+
+
+def _run_action(request, kind, listing, action):
+    service, success = ACTIONS[action]
+    try:
+        service(listing=listing, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect(_detail_url(kind, listing))
+
+
+def _detail_url(kind, listing):
+    return reverse("listings:detail", args=[kind, listing.pk])
+
+
+def listing_detail(request, kind, pk):
+    model, _form, _org_kinds = _kind(kind)
+    listing = model.objects.select_related("owner", "market").filter(pk=pk).first()
+    if listing is None or not selectors.listing_visible_to(listing, request.user):
+        return render(
+            request,
+            "listings/unavailable.html",
+            {"model": model, "listing": listing},
+            status=404,
+        )
+    is_editor = permissions.is_org_editor(request.user, listing.owner_id)
+    context = {
+        "listing": listing,
+        "kind": kind,
+        "model": model,
+        "is_editor": is_editor,
+        "modes": getattr(
+            listing, "transfer_modes" if kind == "achievement" else "cooperation_modes"
+        ).all(),
+        "attachments": listing.attachments.all(),
+        "history": services.transition_history(listing) if is_editor else [],
+        "attachment_form": AttachmentForm(),
+        "show_contact": request.user.is_authenticated,
+    }
+    return render(request, "listings/detail.html", context)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, kind, pk):
+    model, _form, _org_kinds = _kind(kind)
+    listing = get_object_or_404(model, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的文件。"))
+    else:
+        try:
+            services.attachment_add(
+                listing=listing, actor=request.user, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("附件已上传。"))
+    return redirect(_detail_url(kind, listing))
+
+
+@login_required
+def listing_import(request):
+    from listings import importing  # TEMP until importing lands
+
+    owners = Organization.objects.filter(pk__in=permissions.editable_organization_ids(request.user))
+    if not owners.exists():
+        raise PermissionDenied(_("只有机构成员可以批量导入。"))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        owner = owners.filter(pk=request.POST.get("owner")).first() or owners.first()
+        upload = form.cleaned_data["file"]
+        try:
+            result = importing.listings_import(
+                actor=request.user,
+                owner=owner,
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name,
+                data=upload.read(),
+            )
+        except importing.ImportFailed as failed:
+            errors = failed.errors
+        else:
+            messages.success(
+                request, _("已导入 %d 条，均为草稿，请检查后提交审核。") % result.created
+            )
+            return redirect("listings:mine")
+    return render(
+        request, "listings/import.html", {"form": form, "errors": errors, "owners": owners}
+    )
+
+
+def import_template(request, kind, fmt):
+    from listings import importing  # TEMP until importing lands
+
+    if kind not in KINDS or fmt not in ("xlsx", "csv"):
+        raise Http404
+    content_types = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "csv": "text/csv; charset=utf-8",
+    }
+    response = HttpResponse(importing.import_template(kind, fmt), content_type=content_types[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{fmt}"'
+    return response

@@ -1,0 +1,131 @@
+"""Forms owners fill in. They only parse and present; rules live in the models and services."""
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from listings.choices import PATENT_KINDS, CooperationMode, IPKind, IPStatus
+from listings.models import Achievement, Demand, split_keywords
+from listings.validators import normalize_patent_number, validate_patent_number
+
+COMMON_FIELDS = [
+    "title", "summary", "description", "field", "industry", "keywords", "region_code",
+    "contact_name", "contact_phone", "contact_email", "ref",
+]
+
+
+class KeywordsField(forms.CharField):
+    """Keywords typed as one line, separated by commas or 、."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "、".join(value)
+        return value
+
+    def to_python(self, value):
+        return split_keywords(super().to_python(value))
+
+
+class ListingForm(forms.ModelForm):
+    keywords = KeywordsField(
+        label=_("关键词"), required=False, help_text=_("用逗号或顿号分隔，最多20个")
+    )
+    modes = forms.MultipleChoiceField(
+        label=_("合作方式"), choices=CooperationMode.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一种合作方式。")},
+    )
+    # Sent back with the form so a double-click or a re-post creates nothing twice.
+    client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    modes_field: str
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["modes"] = list(
+                getattr(self.instance, self.modes_field).values_list("code", flat=True)
+            )
+        else:
+            self.initial.setdefault("client_token", uuid.uuid4())
+
+    def service_kwargs(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}
+        data["modes"] = self.cleaned_data["modes"]
+        return data
+
+
+class AchievementForm(ListingForm):
+    modes_field = "transfer_modes"
+    patents = forms.CharField(
+        label=_("专利号"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("每行一个，例如 ZL201910123456.7"),
+    )
+
+    class Meta:
+        model = Achievement
+        fields = [
+            *COMMON_FIELDS, "trl", "maturity", "price_negotiable", "asking_price",
+            "inventors", "advantage", "economics",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["modes"].label = _("转化方式")
+        if self.instance.pk:
+            self.initial["patents"] = "\n".join(
+                ip.number for ip in self.instance.ip_items.all() if ip.kind in PATENT_KINDS
+            )
+
+    def clean_patents(self):
+        numbers = [n for n in split_keywords(self.cleaned_data["patents"]) if n]
+        for number in numbers:
+            validate_patent_number(number)
+        return [normalize_patent_number(n) for n in numbers]
+
+    def service_kwargs(self) -> dict:
+        data = super().service_kwargs()
+        data["ip_items"] = [
+            {
+                "kind": IPKind.INVENTION_PATENT,
+                "number": number,
+                "status": IPStatus.GRANTED if number.startswith("ZL") else IPStatus.PENDING,
+            }
+            for number in self.cleaned_data["patents"]
+        ]
+        return data
+
+
+class DemandForm(ListingForm):
+    modes_field = "cooperation_modes"
+
+    class Meta:
+        model = Demand
+        fields = [
+            *COMMON_FIELDS, "expected_outcome", "budget_negotiable", "budget_min", "budget_max",
+            "deadline", "required_trl",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "deadline": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].label = _("问题描述")
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件（PDF 或图片）"))
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("导入类型"), choices=[("achievement", _("科技成果")), ("demand", _("技术需求"))]
+    )
+    file = forms.FileField(label=_("表格文件（.xlsx 或 .csv）"))

@@ -1,0 +1,43 @@
+"""Reads of listings that return QuerySets: what the public, owners and operators see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from listings.choices import ListingStatus
+from listings.models import Achievement, Demand, Listing
+from market import permissions
+
+ListingModel = type[Achievement] | type[Demand]
+
+
+def listings_public(model: ListingModel) -> QuerySet:
+    """Published listings, which anyone may read."""
+    return model.objects.filter(status=ListingStatus.PUBLISHED).select_related("owner", "market")
+
+
+def listings_of_user(model: ListingModel, user) -> QuerySet:
+    """Every listing of the organizations this user writes for, in any state."""
+    return model.objects.filter(
+        owner_id__in=permissions.editable_organization_ids(user)
+    ).select_related("owner", "market")
+
+
+def listings_review_queue(model: ListingModel, user) -> QuerySet:
+    """Submitted listings in the markets this user operates, oldest first."""
+    return (
+        model.objects.filter(
+            status=ListingStatus.SUBMITTED, market_id__in=permissions.operated_market_ids(user)
+        )
+        .select_related("owner", "market")
+        .order_by("submitted_at", "id")
+    )
+
+
+def listing_visible_to(listing: Listing, user) -> bool:
+    """The public sees published listings; owners and the market's operators see all of theirs."""
+    if listing.status == ListingStatus.PUBLISHED:
+        return True
+    return permissions.is_org_editor(user, listing.owner_id) or permissions.is_market_operator(
+        user, listing.market_id
+    )

@@ -1,0 +1,126 @@
+"""Shared fixtures, and the rule for tests that need a real service.
+
+A test marked `postgres`, `redis`, `elasticsearch` or `browser` skips with a reason when
+its service is absent. Under CI=true a skipped service test is a failure instead: CI
+starts every service, so a skip there means something is broken.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from market.choices import OrganizationKind, Role
+from tests.factories import MarketFactory, MembershipFactory, OrganizationFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _service_missing(marker: str) -> str | None:
+    """Why the service a marker names is unavailable, or None when it is there."""
+    if marker == "postgres":
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    elif marker == "redis":
+        url = os.environ.get("REDIS_URL", "")
+        if not url:
+            return "needs Redis: set REDIS_URL=redis://..."
+        if not _reachable(url, 6379):
+            return f"Redis at {url} is not reachable"
+    elif marker == "elasticsearch":
+        url = os.environ.get("ELASTICSEARCH_URL", "")
+        if not url:
+            return "needs Elasticsearch: set ELASTICSEARCH_URL=http://..."
+        if not _reachable(url, 9200):
+            return f"Elasticsearch at {url} is not reachable"
+    elif marker == "browser":
+        if not shutil.which("chromium") and not os.path.exists("/usr/bin/chromium"):
+            return "needs Debian's chromium at /usr/bin/chromium"
+    return None
+
+
+SERVICE_MARKERS = ("postgres", "redis", "elasticsearch", "browser")
+
+
+def pytest_runtest_setup(item):
+    for name in SERVICE_MARKERS:
+        if item.get_closest_marker(name) is None:
+            continue
+        reason = _service_missing(name)
+        if reason is None:
+            continue
+        if IN_CI:
+            pytest.fail(f"CI=true and a service test cannot run: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def main_market(db):
+    return MarketFactory()
+
+
+@pytest.fixture
+def university(main_market):
+    return OrganizationFactory(kind=OrganizationKind.UNIVERSITY, name="测试大学", market=main_market)
+
+
+@pytest.fixture
+def enterprise(main_market):
+    return OrganizationFactory(kind=OrganizationKind.ENTERPRISE, name="测试企业", market=main_market)
+
+
+@pytest.fixture
+def other_enterprise(main_market):
+    return OrganizationFactory(kind=OrganizationKind.ENTERPRISE, name="别家企业", market=main_market)
+
+
+def _member(org, role=Role.ORG_ADMIN, **kwargs):
+    return MembershipFactory(organization=org, role=role, **kwargs).user
+
+
+@pytest.fixture
+def university_user(university):
+    return _member(university)
+
+
+@pytest.fixture
+def enterprise_user(enterprise):
+    return _member(enterprise)
+
+
+@pytest.fixture
+def other_enterprise_user(other_enterprise):
+    return _member(other_enterprise)
+
+
+@pytest.fixture
+def operator_org(main_market):
+    return OrganizationFactory(kind=OrganizationKind.OPERATOR, name="市场运营中心", market=main_market)
+
+
+@pytest.fixture
+def operator(operator_org, main_market):
+    """An operator of the main market, who oversees every sub-market too."""
+    user = _member(operator_org, Role.OPERATOR, market=main_market)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory()
