@@ -21,7 +21,9 @@ class Broker(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="broker_profile"
     )
     institution = models.ForeignKey(
-        "market.Organization", verbose_name=_("技术转移机构"), on_delete=models.PROTECT,
+        "market.Organization",
+        verbose_name=_("技术转移机构"),
+        on_delete=models.PROTECT,
         related_name="brokers",
     )
     grade = models.CharField(_("等级"), max_length=20, choices=BrokerGrade.choices)

@@ -106,4 +106,3 @@ class IPStatus(models.TextChoices):
     REGISTERED = "registered", _("已登记")
     LAPSED = "lapsed", _("已失效")
     NOT_APPLICABLE = "na", _("不适用")
-

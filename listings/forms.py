@@ -10,8 +10,17 @@ from listings.models import Achievement, Demand, split_keywords
 from listings.validators import normalize_patent_number, validate_patent_number
 
 COMMON_FIELDS = [
-    "title", "summary", "description", "field", "industry", "keywords", "region_code",
-    "contact_name", "contact_phone", "contact_email", "ref",
+    "title",
+    "summary",
+    "description",
+    "field",
+    "industry",
+    "keywords",
+    "region_code",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "ref",
 ]
 
 
@@ -32,7 +41,9 @@ class ListingForm(forms.ModelForm):
         label=_("关键词"), required=False, help_text=_("用逗号或顿号分隔，最多20个")
     )
     modes = forms.MultipleChoiceField(
-        label=_("合作方式"), choices=CooperationMode.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("合作方式"),
+        choices=CooperationMode.choices,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("请至少选择一种合作方式。")},
     )
     # Sent back with the form so a double-click or a re-post creates nothing twice.
@@ -42,6 +53,10 @@ class ListingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.required:
+                field.error_messages["required"] = _("请填写“%s”。") % field.label
+        self.fields["modes"].error_messages["required"] = _("请至少选择一种合作方式。")
         if self.instance.pk:
             self.initial["modes"] = list(
                 getattr(self.instance, self.modes_field).values_list("code", flat=True)
@@ -58,15 +73,23 @@ class ListingForm(forms.ModelForm):
 class AchievementForm(ListingForm):
     modes_field = "transfer_modes"
     patents = forms.CharField(
-        label=_("专利号"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("专利号"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("每行一个，例如 ZL201910123456.7"),
     )
 
     class Meta:
         model = Achievement
         fields = [
-            *COMMON_FIELDS, "trl", "maturity", "price_negotiable", "asking_price",
-            "inventors", "advantage", "economics",
+            *COMMON_FIELDS,
+            "trl",
+            "maturity",
+            "price_negotiable",
+            "asking_price",
+            "inventors",
+            "advantage",
+            "economics",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
 
@@ -103,8 +126,13 @@ class DemandForm(ListingForm):
     class Meta:
         model = Demand
         fields = [
-            *COMMON_FIELDS, "expected_outcome", "budget_negotiable", "budget_min", "budget_max",
-            "deadline", "required_trl",
+            *COMMON_FIELDS,
+            "expected_outcome",
+            "budget_negotiable",
+            "budget_min",
+            "budget_max",
+            "deadline",
+            "required_trl",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),

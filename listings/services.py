@@ -78,8 +78,13 @@ def _modes_field(model: ListingModel) -> str:
 
 @transaction.atomic
 def listing_create(
-    *, model: ListingModel, actor: User, owner: Organization, modes: Iterable[str],
-    ip_items: Iterable[dict[str, Any]] = (), client_token: uuid.UUID | None = None,
+    *,
+    model: ListingModel,
+    actor: User,
+    owner: Organization,
+    modes: Iterable[str],
+    ip_items: Iterable[dict[str, Any]] = (),
+    client_token: uuid.UUID | None = None,
     **fields: Any,
 ) -> Listing:
     """Create a draft achievement or demand for `owner`.
@@ -93,8 +98,12 @@ def listing_create(
         if existing is not None:
             raise DuplicateSubmission(existing)
     listing = model(
-        owner=owner, market_id=owner.market_id, created_by=actor, client_token=client_token,
-        status=ListingStatus.DRAFT, **fields,
+        owner=owner,
+        market_id=owner.market_id,
+        created_by=actor,
+        client_token=client_token,
+        status=ListingStatus.DRAFT,
+        **fields,
     )
     modes = _modes(modes)
     if not modes:
@@ -117,8 +126,12 @@ def listing_create(
 
 @transaction.atomic
 def listing_update(
-    *, listing: Listing, actor: User, modes: Iterable[str] | None = None,
-    ip_items: Iterable[dict[str, Any]] | None = None, **fields: Any,
+    *,
+    listing: Listing,
+    actor: User,
+    modes: Iterable[str] | None = None,
+    ip_items: Iterable[dict[str, Any]] | None = None,
+    **fields: Any,
 ) -> Listing:
     """Edit a listing's content. A listing under review is locked until the operator decides."""
     model = type(listing)
@@ -165,7 +178,11 @@ def listing_approve(*, listing: Listing, actor: User, note: str = "") -> Listing
     listing.review_reason = ""
     listing.save(
         update_fields=[
-            "published_at", "expires_at", "expiry_reminded_at", "review_reason", "updated_at",
+            "published_at",
+            "expires_at",
+            "expiry_reminded_at",
+            "review_reason",
+            "updated_at",
         ]
     )
     _notify_owner(listing, verb="listing.approved", title=_("“%s”已审核通过并发布") % listing)
@@ -181,7 +198,10 @@ def listing_reject(*, listing: Listing, actor: User, reason: str) -> Listing:
     listing.review_reason = reason
     listing.save(update_fields=["review_reason", "updated_at"])
     _notify_owner(
-        listing, verb="listing.rejected", title=_("“%s”被退回修改") % listing, body=reason,
+        listing,
+        verb="listing.rejected",
+        title=_("“%s”被退回修改") % listing,
+        body=reason,
     )
     return listing
 
@@ -229,7 +249,9 @@ def listings_remind_expiring(*, now=None) -> int:
     count = 0
     for model in (Achievement, Demand):
         due = model.objects.filter(
-            status=ListingStatus.PUBLISHED, expires_at__gt=now, expires_at__lte=horizon,
+            status=ListingStatus.PUBLISHED,
+            expires_at__gt=now,
+            expires_at__lte=horizon,
             expiry_reminded_at__isnull=True,
         )
         for listing in due:
@@ -241,9 +263,11 @@ def listings_remind_expiring(*, now=None) -> int:
                     continue
                 days = math.ceil((listing.expires_at - now).total_seconds() / 86400)
                 _notify_owner(
-                    listing, verb="listing.expiring",
+                    listing,
+                    verb="listing.expiring",
                     title=_("“%(title)s”将在%(days)d天后到期") % {"title": listing, "days": days},
-                    body=_("如仍有效，请在到期前续期，否则将自动下架。"), email=True,
+                    body=_("如仍有效，请在到期前续期，否则将自动下架。"),
+                    email=True,
                 )
             count += 1
     return count
@@ -292,8 +316,11 @@ def attachment_add(*, listing: Listing, actor: User, upload: UploadedFile) -> At
             code="type_mismatch",
         )
     attachment = Attachment(
-        content_type=ContentType.objects.get_for_model(type(listing)), object_id=listing.pk,
-        original_name=upload.name[:200], mime_type=kind.mime, size=upload.size,
+        content_type=ContentType.objects.get_for_model(type(listing)),
+        object_id=listing.pk,
+        original_name=upload.name[:200],
+        mime_type=kind.mime,
+        size=upload.size,
         uploaded_by=actor,
     )
     attachment.file.save(upload.name, upload, save=False)

@@ -18,6 +18,7 @@ from listings.models import Achievement, Demand
 from market import permissions
 from market.choices import DEMAND_KINDS, SUPPLY_KINDS
 from market.models import Organization
+from market.services import transition_history
 
 KINDS = {
     "achievement": (Achievement, AchievementForm, SUPPLY_KINDS),
@@ -172,7 +173,7 @@ def listing_detail(request, kind, pk):
             listing, "transfer_modes" if kind == "achievement" else "cooperation_modes"
         ).all(),
         "attachments": listing.attachments.all(),
-        "history": services.transition_history(listing) if is_editor else [],
+        "history": transition_history(listing) if is_editor else [],
         "attachment_form": AttachmentForm(),
         "show_contact": request.user.is_authenticated,
     }

@@ -16,9 +16,17 @@ class OrganizationKind(models.TextChoices):
 
 
 # Organizations whose people post technology achievements (supply side).
-SUPPLY_KINDS = (OrganizationKind.UNIVERSITY, OrganizationKind.INSTITUTE, OrganizationKind.ENTERPRISE)
+SUPPLY_KINDS = (
+    OrganizationKind.UNIVERSITY,
+    OrganizationKind.INSTITUTE,
+    OrganizationKind.ENTERPRISE,
+)
 # Organizations whose people post technology demands.
-DEMAND_KINDS = (OrganizationKind.ENTERPRISE, OrganizationKind.INSTITUTE, OrganizationKind.UNIVERSITY)
+DEMAND_KINDS = (
+    OrganizationKind.ENTERPRISE,
+    OrganizationKind.INSTITUTE,
+    OrganizationKind.UNIVERSITY,
+)
 
 
 class Role(models.TextChoices):

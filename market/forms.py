@@ -8,8 +8,17 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = [
-            "name", "kind", "credit_code", "market", "region_code", "address", "website",
-            "contact_name", "contact_phone", "contact_email", "description",
+            "name",
+            "kind",
+            "credit_code",
+            "market",
+            "region_code",
+            "address",
+            "website",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "description",
         ]
 
     def clean_credit_code(self):

@@ -36,11 +36,17 @@ class Market(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     kind = models.CharField(_("类型"), max_length=10, choices=MarketKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级市场"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级市场"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="sub_markets",
     )
     region_code = models.CharField(
-        _("地区代码"), max_length=6, validators=[validate_region_code],
+        _("地区代码"),
+        max_length=6,
+        validators=[validate_region_code],
         help_text=_("6位行政区划代码"),
     )
     description = models.TextField(_("简介"), blank=True)
@@ -82,14 +88,15 @@ class Organization(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("类型"), max_length=30, choices=OrganizationKind.choices)
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code],
+        _("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
     )
     market = models.ForeignKey(
         Market, verbose_name=_("所属市场"), on_delete=models.PROTECT, related_name="organizations"
     )
-    region_code = models.CharField(
-        _("地区代码"), max_length=6, validators=[validate_region_code]
-    )
+    region_code = models.CharField(_("地区代码"), max_length=6, validators=[validate_region_code])
     address = models.CharField(_("地址"), max_length=200, blank=True)
     website = models.URLField(_("网站"), blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
@@ -122,8 +129,13 @@ class Membership(models.Model):
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     market = models.ForeignKey(
-        Market, verbose_name=_("负责市场"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="staff", help_text=_("窗口工作人员和市场运营人员所负责的市场"),
+        Market,
+        verbose_name=_("负责市场"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="staff",
+        help_text=_("窗口工作人员和市场运营人员所负责的市场"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -156,8 +168,12 @@ class TransitionLog(models.Model):
     from_state = models.CharField(_("原状态"), max_length=30)
     to_state = models.CharField(_("新状态"), max_length=30)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reason = models.TextField(_("原因"), blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)

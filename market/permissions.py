@@ -18,9 +18,11 @@ def is_org_editor(user, organization_id: int | None) -> bool:
     """An org admin or member of the organization: may write its listings."""
     if organization_id is None:
         return False
-    return _memberships(user).filter(
-        organization_id=organization_id, role__in=LISTING_EDITOR_ROLES
-    ).exists()
+    return (
+        _memberships(user)
+        .filter(organization_id=organization_id, role__in=LISTING_EDITOR_ROLES)
+        .exists()
+    )
 
 
 def editable_organization_ids(user) -> list[int]:

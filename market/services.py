@@ -7,6 +7,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -26,7 +27,12 @@ def notification_group(user_id: int) -> str:
 
 @transaction.atomic
 def notify(
-    *, recipient: User, verb: str, title: str, body: str = "", url: str = "",
+    *,
+    recipient: User,
+    verb: str,
+    title: str,
+    body: str = "",
+    url: str = "",
     email: bool = False,
 ) -> Notification:
     """Store an in-app notification; after commit, push it live and optionally e-mail it."""
@@ -36,7 +42,11 @@ def notify(
 
     def deliver():
         payload = {
-            "id": notification.pk, "verb": verb, "title": title, "body": body, "url": url,
+            "id": notification.pk,
+            "verb": verb,
+            "title": title,
+            "body": body,
+            "url": url,
             "created_at": notification.created_at.isoformat(),
         }
         try:
@@ -54,7 +64,11 @@ def notify(
 
 
 def transition_apply(
-    obj: models.Model, *, transition: str, by: User | None, reason: str = "",
+    obj: models.Model,
+    *,
+    transition: str,
+    by: User | None,
+    reason: str = "",
     state_field: str = "status",
 ) -> models.Model:
     """Take one lifecycle transition on a locked, fresh copy of `obj` and record it.
@@ -126,13 +140,24 @@ def organization_create(*, actor: User | None = None, **fields: Any) -> Organiza
     return organization
 
 
+# The auth group that opens Wagtail's admin (the back office) to market operators. It is made,
+# with its permissions, by the data migration market/0002_operator_group.
+OPERATOR_GROUP_NAME = "市场运营人员"
+
+
 @transaction.atomic
 def membership_grant(
     *, organization: Organization, user: User, role: str, market: Market | None = None
 ) -> Membership:
+    """Give `user` a role; an operator also joins the operators' group to reach the admin."""
     if role in MARKET_SCOPED_ROLES and market is None:
         raise ValidationError({"market": _("窗口工作人员和市场运营人员须指定负责的市场。")})
     membership, _created = Membership.objects.get_or_create(
         user=user, organization=organization, role=role, defaults={"market": market}
     )
+    if role == Role.OPERATOR:
+        # get_or_create rather than get: granting a role must not fail because the group was
+        # renamed by hand; the group's permissions come from the migration.
+        group, _created = Group.objects.get_or_create(name=OPERATOR_GROUP_NAME)
+        user.groups.add(group)
     return membership

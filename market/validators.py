@@ -23,20 +23,26 @@ def validate_credit_code(value: str) -> None:
     code = normalize_credit_code(value)
     if len(code) != 18:
         raise ValidationError(
-            _("统一社会信用代码应为18位，您输入了%(n)d位。"), code="credit_code_length",
+            _("统一社会信用代码应为18位，您输入了%(n)d位。"),
+            code="credit_code_length",
             params={"n": len(code)},
         )
     try:
         uscc.validate(code)
     except uscc.InvalidChecksum:
         raise ValidationError(
-            _("统一社会信用代码“%(code)s”的校验位（第18位）不正确，应为“%(check)s”，请核对营业执照。"),
+            _(
+                "统一社会信用代码“%(code)s”的校验位（第18位）不正确，应为“%(check)s”，请核对营业执照。"
+            ),
             code="credit_code_checksum",
             params={"code": code, "check": uscc.calc_check_digit(code)},
         ) from None
     except uscc.ValidationError:
         raise ValidationError(
-            _("统一社会信用代码“%(code)s”格式不正确：只能包含数字和除 I、O、Z、S、V 以外的大写字母。"),
+            _(
+                "统一社会信用代码“%(code)s”格式不正确："
+                "只能包含数字和除 I、O、Z、S、V 以外的大写字母。"
+            ),
             code="credit_code_format",
             params={"code": code},
         ) from None
@@ -50,6 +56,7 @@ def validate_region_code(value: str) -> None:
         )
     if value[:2] not in PROVINCES:
         raise ValidationError(
-            _("地区代码“%(code)s”的前两位不是有效的省级代码。"), code="region_province",
+            _("地区代码“%(code)s”的前两位不是有效的省级代码。"),
+            code="region_province",
             params={"code": value},
         )

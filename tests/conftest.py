@@ -75,17 +75,23 @@ def main_market(db):
 
 @pytest.fixture
 def university(main_market):
-    return OrganizationFactory(kind=OrganizationKind.UNIVERSITY, name="测试大学", market=main_market)
+    return OrganizationFactory(
+        kind=OrganizationKind.UNIVERSITY, name="测试大学", market=main_market
+    )
 
 
 @pytest.fixture
 def enterprise(main_market):
-    return OrganizationFactory(kind=OrganizationKind.ENTERPRISE, name="测试企业", market=main_market)
+    return OrganizationFactory(
+        kind=OrganizationKind.ENTERPRISE, name="测试企业", market=main_market
+    )
 
 
 @pytest.fixture
 def other_enterprise(main_market):
-    return OrganizationFactory(kind=OrganizationKind.ENTERPRISE, name="别家企业", market=main_market)
+    return OrganizationFactory(
+        kind=OrganizationKind.ENTERPRISE, name="别家企业", market=main_market
+    )
 
 
 def _member(org, role=Role.ORG_ADMIN, **kwargs):
@@ -109,7 +115,9 @@ def other_enterprise_user(other_enterprise):
 
 @pytest.fixture
 def operator_org(main_market):
-    return OrganizationFactory(kind=OrganizationKind.OPERATOR, name="市场运营中心", market=main_market)
+    return OrganizationFactory(
+        kind=OrganizationKind.OPERATOR, name="市场运营中心", market=main_market
+    )
 
 
 @pytest.fixture

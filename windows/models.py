@@ -11,7 +11,9 @@ class ServiceWindow(models.Model):
     """A market's one-stop cooperation window (一站式合作窗口): its place, hours and services."""
 
     market = models.OneToOneField(
-        "market.Market", verbose_name=_("所属市场"), on_delete=models.CASCADE,
+        "market.Market",
+        verbose_name=_("所属市场"),
+        on_delete=models.CASCADE,
         related_name="window",
     )
     name = models.CharField(_("窗口名称"), max_length=100)

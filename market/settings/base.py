@@ -179,3 +179,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -59,7 +59,10 @@ def achievement_fields(**overrides):
 
 def create_demand(user, owner, **overrides):
     return services.listing_create(
-        model=Demand, actor=user, owner=owner, modes=["transfer", "license"],
+        model=Demand,
+        actor=user,
+        owner=owner,
+        modes=["transfer", "license"],
         **demand_fields(**overrides),
     )
 
@@ -72,13 +75,17 @@ def test_listing_create_makes_a_draft_with_modes(enterprise, enterprise_user):
     assert demand.status == ListingStatus.DRAFT
     assert demand.market == enterprise.market
     assert sorted(demand.cooperation_modes.values_list("code", flat=True)) == [
-        "license", "transfer",
+        "license",
+        "transfer",
     ]
 
 
 def test_listing_create_records_patents(university, university_user):
     achievement = services.listing_create(
-        model=Achievement, actor=university_user, owner=university, modes=["license"],
+        model=Achievement,
+        actor=university_user,
+        owner=university,
+        modes=["license"],
         ip_items=[{"kind": "invention_patent", "number": "zl 201710601862.3"}],
         **achievement_fields(),
     )
@@ -89,7 +96,10 @@ def test_listing_create_records_patents(university, university_user):
 def test_listing_create_bad_patent_saves_nothing(university, university_user):
     with pytest.raises(ValidationError) as exc:
         services.listing_create(
-            model=Achievement, actor=university_user, owner=university, modes=["license"],
+            model=Achievement,
+            actor=university_user,
+            owner=university,
+            modes=["license"],
             ip_items=[{"kind": "invention_patent", "number": "ZL201710601862.4"}],
             **achievement_fields(),
         )
@@ -101,12 +111,18 @@ def test_listing_create_bad_patent_saves_nothing(university, university_user):
 def test_listing_create_requires_price_or_negotiable(university, university_user):
     with pytest.raises(ValidationError) as exc:
         services.listing_create(
-            model=Achievement, actor=university_user, owner=university, modes=["license"],
+            model=Achievement,
+            actor=university_user,
+            owner=university,
+            modes=["license"],
             **achievement_fields(asking_price=None),
         )
     assert "面议" in str(exc.value)
     achievement = services.listing_create(
-        model=Achievement, actor=university_user, owner=university, modes=["license"],
+        model=Achievement,
+        actor=university_user,
+        owner=university,
+        modes=["license"],
         **achievement_fields(asking_price=None, price_negotiable=True),
     )
     assert achievement.asking_price is None
@@ -115,12 +131,18 @@ def test_listing_create_requires_price_or_negotiable(university, university_user
 def test_listing_create_requires_trl_or_stage(university, university_user):
     with pytest.raises(ValidationError) as exc:
         services.listing_create(
-            model=Achievement, actor=university_user, owner=university, modes=["license"],
+            model=Achievement,
+            actor=university_user,
+            owner=university,
+            modes=["license"],
             **achievement_fields(trl=None),
         )
     assert "TRL" in str(exc.value)
     achievement = services.listing_create(
-        model=Achievement, actor=university_user, owner=university, modes=["license"],
+        model=Achievement,
+        actor=university_user,
+        owner=university,
+        modes=["license"],
         **achievement_fields(trl=None, maturity="small_pilot"),
     )
     assert achievement.trl == 5
@@ -129,7 +151,10 @@ def test_listing_create_requires_trl_or_stage(university, university_user):
 def test_listing_create_rejects_trl_out_of_range(university, university_user):
     with pytest.raises(ValidationError):
         services.listing_create(
-            model=Achievement, actor=university_user, owner=university, modes=["license"],
+            model=Achievement,
+            actor=university_user,
+            owner=university,
+            modes=["license"],
             **achievement_fields(trl=10),
         )
     assert Achievement.objects.count() == 0
@@ -153,13 +178,21 @@ def test_listing_create_requires_a_mode(enterprise, enterprise_user):
 def test_listing_create_same_token_twice_creates_one(enterprise, enterprise_user):
     token = uuid.uuid4()
     first = services.listing_create(
-        model=Demand, actor=enterprise_user, owner=enterprise, modes=["transfer"],
-        client_token=token, **demand_fields(),
+        model=Demand,
+        actor=enterprise_user,
+        owner=enterprise,
+        modes=["transfer"],
+        client_token=token,
+        **demand_fields(),
     )
     with pytest.raises(services.DuplicateSubmission) as dup:
         services.listing_create(
-            model=Demand, actor=enterprise_user, owner=enterprise, modes=["transfer"],
-            client_token=token, **demand_fields(),
+            model=Demand,
+            actor=enterprise_user,
+            owner=enterprise,
+            modes=["transfer"],
+            client_token=token,
+            **demand_fields(),
         )
     assert dup.value.listing == first
     assert Demand.objects.count() == 1
@@ -176,7 +209,10 @@ def test_listing_create_refuses_wrong_organization_kind(main_market):
     user = MembershipFactory(organization=institution).user
     with pytest.raises(ValidationError):
         services.listing_create(
-            model=Achievement, actor=user, owner=institution, modes=["license"],
+            model=Achievement,
+            actor=user,
+            owner=institution,
+            modes=["license"],
             **achievement_fields(),
         )
 
@@ -259,9 +295,11 @@ def test_lifecycle_submit_approve_records_every_transition(enterprise, enterpris
     demand = services.listing_approve(listing=demand, actor=operator)
     assert demand.status == ListingStatus.PUBLISHED
     assert demand.expires_at - demand.published_at == timedelta(days=180)
-    log = list(TransitionLog.objects.filter(object_id=demand.pk).values_list(
-        "transition", "from_state", "to_state", "by_id"
-    ))
+    log = list(
+        TransitionLog.objects.filter(object_id=demand.pk).values_list(
+            "transition", "from_state", "to_state", "by_id"
+        )
+    )
     assert log == [
         ("submit", "draft", "submitted", enterprise_user.pk),
         ("approve", "submitted", "published", operator.pk),
@@ -324,7 +362,8 @@ def test_expiry_reminds_once_then_expires(
 @override_settings(LISTING_LIFETIME_DAYS=30)
 def test_renew_extends_expired_listing(enterprise, enterprise_user):
     demand = DemandFactory(
-        owner=enterprise, status=ListingStatus.EXPIRED,
+        owner=enterprise,
+        status=ListingStatus.EXPIRED,
         expires_at=timezone.now() - timedelta(days=1),
     )
     demand = services.listing_renew(listing=demand, actor=enterprise_user)
@@ -355,11 +394,13 @@ def test_expire_is_system_only(enterprise, enterprise_user, operator):
 def test_attachment_accepts_real_pdf_and_png(university, university_user):
     achievement = AchievementFactory(owner=university)
     pdf = services.attachment_add(
-        listing=achievement, actor=university_user,
+        listing=achievement,
+        actor=university_user,
         upload=SimpleUploadedFile("说明书.pdf", PDF, content_type="application/pdf"),
     )
     png = services.attachment_add(
-        listing=achievement, actor=university_user,
+        listing=achievement,
+        actor=university_user,
         upload=SimpleUploadedFile("photo.png", PNG, content_type="image/png"),
     )
     assert (pdf.mime_type, png.mime_type) == ("application/pdf", "image/png")
@@ -370,13 +411,15 @@ def test_attachment_refuses_file_lying_about_type(university, university_user):
     achievement = AchievementFactory(owner=university)
     with pytest.raises(ValidationError) as exc:
         services.attachment_add(
-            listing=achievement, actor=university_user,
+            listing=achievement,
+            actor=university_user,
             upload=SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", "application/pdf"),
         )
     assert "不是 PDF 或图片" in exc.value.messages[0]
     with pytest.raises(ValidationError) as exc:
         services.attachment_add(
-            listing=achievement, actor=university_user,
+            listing=achievement,
+            actor=university_user,
             upload=SimpleUploadedFile("scan.pdf", PNG, content_type="application/pdf"),
         )
     assert "扩展名与实际内容" in exc.value.messages[0]
@@ -388,7 +431,8 @@ def test_attachment_refuses_oversized(university, university_user):
     achievement = AchievementFactory(owner=university)
     with pytest.raises(ValidationError) as exc:
         services.attachment_add(
-            listing=achievement, actor=university_user,
+            listing=achievement,
+            actor=university_user,
             upload=SimpleUploadedFile("big.pdf", PDF + b"0" * 4096, "application/pdf"),
         )
     assert "超过上限" in exc.value.messages[0]
@@ -399,6 +443,7 @@ def test_attachment_by_outsider_is_denied(university, outsider):
     achievement = AchievementFactory(owner=university)
     with pytest.raises(PermissionDenied):
         services.attachment_add(
-            listing=achievement, actor=outsider,
+            listing=achievement,
+            actor=outsider,
             upload=SimpleUploadedFile("a.pdf", PDF, "application/pdf"),
         )

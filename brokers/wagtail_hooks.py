@@ -1,0 +1,54 @@
+"""Technology brokers (技术经纪人) in the operators' back office, under "市场网络"."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.snippets.models import register_snippet
+
+from brokers.models import Broker
+from listings.choices import TechField
+from market.wagtail_hooks import (
+    MARKET_NETWORK_MENU_HOOK,
+    MarketScopedAdminForm,
+    MarketScopedSnippetViewSet,
+)
+
+
+class BrokerForm(MarketScopedAdminForm):
+    market_scoped_fields = {"institution": "market_id__in"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model keeps fields as a JSON list of codes; operators tick them instead.
+        self.fields["fields"] = forms.MultipleChoiceField(
+            label=_("擅长领域"),
+            choices=TechField.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+
+class BrokerViewSet(MarketScopedSnippetViewSet):
+    model = Broker
+    market_lookup = "institution__market_id"
+    icon = "user"
+    list_display = ["user", "institution", "grade", "certificate_no", "active"]
+    list_filter = ["grade", "active"]
+    search_fields = ["user__username", "user__name", "certificate_no", "institution__name"]
+    copy_view_enabled = False
+    menu_hook = MARKET_NETWORK_MENU_HOOK
+    menu_order = 4  # after markets, organizations and roles in "市场网络"
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("user"), FieldPanel("institution")]),
+            FieldRowPanel([FieldPanel("grade"), FieldPanel("certificate_no")]),
+            FieldPanel("fields"),
+            FieldPanel("active"),
+        ],
+        base_form_class=BrokerForm,
+    )
+
+
+register_snippet(BrokerViewSet)

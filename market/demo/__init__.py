@@ -1,0 +1,1 @@
+"""A believable demo market in Chinese, built by `manage.py load_demo`."""

@@ -1,0 +1,41 @@
+"""One-stop service windows (一站式合作窗口) in the operators' back office, under "市场网络"."""
+
+from __future__ import annotations
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.snippets.models import register_snippet
+
+from market.wagtail_hooks import (
+    MARKET_NETWORK_MENU_HOOK,
+    MarketScopedAdminForm,
+    MarketScopedSnippetViewSet,
+)
+from windows.models import ServiceWindow
+
+
+class ServiceWindowForm(MarketScopedAdminForm):
+    market_scoped_fields = {"market": "id__in"}
+
+
+class ServiceWindowViewSet(MarketScopedSnippetViewSet):
+    model = ServiceWindow
+    icon = "home"
+    list_display = ["name", "market", "hours", "phone", "appointment_available"]
+    list_filter = ["market", "appointment_available"]
+    search_fields = ["name", "address"]
+    copy_view_enabled = False
+    menu_hook = MARKET_NETWORK_MENU_HOOK
+    menu_order = 5  # last in "市场网络"
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("market"), FieldPanel("name")]),
+            FieldPanel("address"),
+            FieldRowPanel([FieldPanel("hours"), FieldPanel("phone")]),
+            FieldPanel("services"),
+            FieldPanel("appointment_available"),
+        ],
+        base_form_class=ServiceWindowForm,
+    )
+
+
+register_snippet(ServiceWindowViewSet)
