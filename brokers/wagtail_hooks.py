@@ -32,6 +32,7 @@ class BrokerForm(MarketScopedAdminForm):
 
 class BrokerViewSet(MarketScopedSnippetViewSet):
     model = Broker
+    menu_name = "brokers"
     market_lookup = "institution__market_id"
     icon = "user"
     list_display = ["user", "institution", "grade", "certificate_no", "active"]

@@ -1,0 +1,245 @@
+"""The public site's pages (Wagtail). Listings themselves are Django models, not pages:
+the index pages list them and route their detail pages."""
+
+from __future__ import annotations
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.blocks import BaseStreamBlock
+from listings import selectors as listing_selectors
+from listings.filters import AchievementFilter, DemandFilter
+from listings.models import Achievement, Demand
+
+PAGE_SIZE = 20
+
+
+class HomePage(Page):
+    """The market's front page: a hero, live figures against the "十百千" targets, and body."""
+
+    hero_title = models.CharField(_("主标题"), max_length=120)
+    hero_text = models.TextField(_("导语"), blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("hero_title"),
+        FieldPanel("hero_text"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "cms.AchievementIndexPage",
+        "cms.DemandIndexPage",
+        "cms.SubMarketIndexPage",
+        "cms.StandardPage",
+        "cms.NewsIndexPage",
+    ]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("首页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_achievements"] = listing_selectors.listings_public(Achievement)[:6]
+        context["latest_demands"] = listing_selectors.listings_public(Demand)[:6]
+        context["sub_markets"] = SubMarketPage.objects.live().select_related("market")
+        return context
+
+
+class ListingIndexPage(RoutablePageMixin, Page):
+    """Shared behaviour of the achievement and demand indexes: filter, sort, paginate, and
+    route each listing's detail page under the index."""
+
+    intro = RichTextField(_("简介"), blank=True)
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    model: type
+    filterset_class: type
+    kind: str
+
+    class Meta:
+        abstract = True
+
+    def filtered(self, request):
+        queryset = listing_selectors.listings_public(self.model).prefetch_related(
+            self.model.modes_relation()
+        )
+        filterset = self.filterset_class(request.GET or None, queryset=queryset)
+        return filterset, filterset.qs if filterset.is_bound else queryset
+
+    @path("")
+    def index(self, request):
+        filterset, queryset = self.filtered(request)
+        paginator = Paginator(queryset, PAGE_SIZE)
+        page_number = request.GET.get("page") or 1
+        try:
+            page_obj = paginator.page(page_number)
+        except PageNotAnInteger:
+            page_obj = paginator.page(1)
+        except EmptyPage:
+            page_obj = paginator.page(paginator.num_pages)
+        query = request.GET.copy()
+        query.pop("page", None)
+        template = (
+            "cms/includes/listing_results.html" if request.htmx else self.get_template(request)
+        )
+        return self.render(
+            request,
+            context_overrides={
+                "filterset": filterset,
+                "page_obj": page_obj,
+                "listings": page_obj.object_list,
+                "query": query.urlencode(),
+                "kind": self.kind,
+            },
+            template=template,
+        )
+
+    @path("<int:pk>/")
+    def detail(self, request, pk):
+        from listings.views import render_listing_detail
+
+        return render_listing_detail(request, self.kind, pk, page=self)
+
+
+class AchievementIndexPage(ListingIndexPage):
+    """The public list of published technology achievements (科技成果)."""
+
+    model = Achievement
+    filterset_class = AchievementFilter
+    kind = "achievement"
+    template = "cms/listing_index_page.html"
+
+    class Meta:
+        verbose_name = _("科技成果列表页")
+
+
+class DemandIndexPage(ListingIndexPage):
+    """The public list of published technology demands (技术需求)."""
+
+    model = Demand
+    filterset_class = DemandFilter
+    kind = "demand"
+    template = "cms/listing_index_page.html"
+
+    class Meta:
+        verbose_name = _("技术需求列表页")
+
+
+class SubMarketIndexPage(Page):
+    """The list of the network's sub-markets (分市场)."""
+
+    intro = RichTextField(_("简介"), blank=True)
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.SubMarketPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("分市场列表页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sub_markets"] = (
+            SubMarketPage.objects.child_of(self).live().select_related("market__window")
+        )
+        return context
+
+
+class SubMarketPage(Page):
+    """One sub-market's page: its one-stop window (一站式合作窗口) and its own listings."""
+
+    market = models.OneToOneField(
+        "market.Market", verbose_name=_("市场"), on_delete=models.PROTECT, related_name="page"
+    )
+    intro = RichTextField(_("简介"), blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("market"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["cms.SubMarketIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("分市场页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        market_ids = self.market.covered_market_ids()
+        context["window"] = getattr(self.market, "window", None)
+        context["achievements"] = listing_selectors.listings_public(Achievement).filter(
+            market_id__in=market_ids
+        )[:10]
+        context["demands"] = listing_selectors.listings_public(Demand).filter(
+            market_id__in=market_ids
+        )[:10]
+        return context
+
+
+class StandardPage(Page):
+    """A page of policies, rules or a service guide (政策法规、办事指南)."""
+
+    intro = models.TextField(_("摘要"), blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["cms.HomePage", "cms.StandardPage"]
+    subpage_types = ["cms.StandardPage"]
+
+    class Meta:
+        verbose_name = _("政策/通用页")
+
+
+class NewsIndexPage(Page):
+    """Notices and event news (通知公告、活动动态), newest first."""
+
+    intro = RichTextField(_("简介"), blank=True)
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.NewsPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("新闻列表页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        news = NewsPage.objects.child_of(self).live().order_by("-date", "-id")
+        context["page_obj"] = Paginator(news, PAGE_SIZE).get_page(request.GET.get("page"))
+        return context
+
+
+class NewsPage(Page):
+    """A notice or piece of event news (通知公告、活动动态)."""
+
+    date = models.DateField(_("发布日期"), default=timezone.localdate)
+    intro = models.TextField(_("摘要"), blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["cms.NewsIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("新闻页")

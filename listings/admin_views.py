@@ -144,12 +144,14 @@ class ReviewDetailView(WagtailAdminTemplateMixin, TemplateView):
         model = KINDS.get(self.kwargs["kind"])
         if model is None:
             raise Http404
-        listing = model.objects.select_related("owner", "market", "created_by").filter(
-            pk=self.kwargs["pk"]
+        listing = (
+            model.objects.select_related("owner", "market", "created_by")
+            .filter(pk=self.kwargs["pk"])
+            .first()
         )
-        if not listing:
+        if listing is None:
             raise Http404
-        return listing[0]
+        return listing
 
     def get_page_title(self):
         return _("审核%(kind)s") % {"kind": KIND_LABELS[type(self.listing)]}

@@ -49,8 +49,6 @@ class ListingForm(forms.ModelForm):
     # Sent back with the form so a double-click or a re-post creates nothing twice.
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    modes_field: str
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -58,9 +56,7 @@ class ListingForm(forms.ModelForm):
                 field.error_messages["required"] = _("请填写“%s”。") % field.label
         self.fields["modes"].error_messages["required"] = _("请至少选择一种合作方式。")
         if self.instance.pk:
-            self.initial["modes"] = list(
-                getattr(self.instance, self.modes_field).values_list("code", flat=True)
-            )
+            self.initial["modes"] = list(self.instance.modes.values_list("code", flat=True))
         else:
             self.initial.setdefault("client_token", uuid.uuid4())
 
@@ -71,7 +67,6 @@ class ListingForm(forms.ModelForm):
 
 
 class AchievementForm(ListingForm):
-    modes_field = "transfer_modes"
     patents = forms.CharField(
         label=_("专利号"),
         required=False,
@@ -121,7 +116,6 @@ class AchievementForm(ListingForm):
 
 
 class DemandForm(ListingForm):
-    modes_field = "cooperation_modes"
 
     class Meta:
         model = Demand
@@ -157,3 +151,11 @@ class ImportForm(forms.Form):
         label=_("导入类型"), choices=[("achievement", _("科技成果")), ("demand", _("技术需求"))]
     )
     file = forms.FileField(label=_("表格文件（.xlsx 或 .csv）"))
+
+
+class InterestForm(forms.Form):
+    message = forms.CharField(
+        label=_("留言（可选）"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("简单说明您的需求或合作设想"),
+    )

@@ -286,7 +286,7 @@ def parse_money(value) -> Decimal | None:
     text = _text(value)
     if not text:
         return None
-    key = re.sub(r"[,，]", "", _key(text)).removesuffix("万元").removesuffix("万")
+    key = re.sub(r"[,，]", "", _key(text)).lstrip("¥").removesuffix("万元").removesuffix("万")
     try:
         amount = Decimal(key)
     except InvalidOperation:
@@ -694,20 +694,34 @@ def import_template(kind: str, fmt: str) -> bytes:
 
     sheet = tablib.Dataset(headers=headers, title=spec.label)
     notes = tablib.Dataset(
-        headers=[_("列名"), _("是否必填"), _("填写说明"), _("示例")], title=INSTRUCTIONS_SHEET
+        headers=[_("列名"), _("是否必填"), _("填写说明"), _("可选值"), _("示例")],
+        title=INSTRUCTIONS_SHEET,
     )
     for column in spec.columns:
-        notes.append([column.header, _("必填") if column.required else _("选填"), str(column.help),
-                      column.example])  # fmt: skip
-    notes.append(["", "", "", ""])
+        notes.append([
+            column.header, _("必填") if column.required else _("选填"), str(column.help),
+            _allowed_values(column), column.example,
+        ])  # fmt: skip
+    notes.append([""] * notes.width)
     for line in (
         _("在“%(sheet)s”工作表中每行填写一条%(kind)s，第1行是表头，请勿修改或删除带 * 的列。")
         % {"sheet": spec.label, "kind": spec.label},
         _("导入时会检查所有行：只要有一处错误，就不会导入任何数据，并列出每处错误所在的行和列。"),
         _("导入的%(kind)s是草稿，请在“我的发布”中检查后提交审核。") % {"kind": spec.label},
     ):
-        notes.append(["", "", line, ""])
+        notes.append(["", "", line, "", ""])
     return _decorate_xlsx(tablib.Databook([sheet, notes]).export("xlsx"), spec)
+
+
+def _allowed_values(column: Column) -> str:
+    if column.parse is parse_industry:
+        return "；".join(f"{value} {label}" for value, label in Industry.choices)
+    choices = {
+        parse_field: TechField, parse_maturity: MaturityStage, parse_modes: CooperationMode,
+    }.get(column.parse)  # fmt: skip
+    if choices is not None:
+        return _choice_labels(choices)
+    return {parse_bool: "是、否", parse_trl: "1–9"}.get(column.parse, "")
 
 
 def _decorate_xlsx(data: bytes, spec: _Kind) -> bytes:
@@ -737,7 +751,7 @@ def _decorate_xlsx(data: bytes, spec: _Kind) -> bytes:
             # As text, so Excel keeps "0012" and long numbers instead of reformatting them.
             sheet.column_dimensions[letter].number_format = "@"
     notes = book[INSTRUCTIONS_SHEET]
-    for letter, width in zip("ABCD", (18, 10, 70, 40), strict=True):
+    for letter, width in zip("ABCDE", (18, 10, 60, 50, 36), strict=True):
         notes.column_dimensions[letter].width = width
     book.active = 0
     out = io.BytesIO()
@@ -830,7 +844,7 @@ def _read_xlsx(kind: _Kind, data: bytes) -> list[list]:
     return [list(r) for r in sheet] if sheet is not None else []
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, hint: str = "") -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode 文本" is UTF-16 with a BOM.
         try:
@@ -849,14 +863,18 @@ def _decode(data: bytes) -> str:
                 "请在 Excel 中“另存为”CSV UTF-8（逗号分隔）或 .xlsx 后再导入。"
             )
         )
-    raise _not_a_table()
+    raise _not_a_table(hint)
 
 
 def _read_csv(data: bytes) -> tuple[list[list], list[int]]:
     guessed = filetype.guess(data)
-    if guessed is not None:
-        raise _not_a_table(guessed.extension.upper())
-    text = _decode(data)
+    hint = guessed.extension.upper() if guessed is not None else ""
+    # Some signatures are two letters ("BM" is a bitmap), so a header line that has a
+    # delimiter is given the benefit of the doubt; a real binary fails to decode anyway.
+    first_line = data[:4096].split(b"\n", 1)[0]
+    if hint and b"," not in first_line and b"\t" not in first_line:
+        raise _not_a_table(hint)
+    text = _decode(data, hint)
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     # tablib skips blank lines and refuses rows longer than the header. A pass of the same

@@ -20,7 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from listings.choices import ListingStatus
-from listings.models import Achievement, Attachment, Demand, IntellectualProperty, Listing, Mode
+from listings.models import (
+    Achievement,
+    Attachment,
+    Demand,
+    IntellectualProperty,
+    Interest,
+    Listing,
+    Mode,
+)
 from market import permissions
 from market.choices import DEMAND_KINDS, LISTING_EDITOR_ROLES, SUPPLY_KINDS
 from market.models import Organization, User
@@ -72,10 +80,6 @@ def _save_ip(achievement: Achievement, ip_items: Iterable[dict[str, Any]]) -> No
         ip.save()
 
 
-def _modes_field(model: ListingModel) -> str:
-    return "transfer_modes" if model is Achievement else "cooperation_modes"
-
-
 @transaction.atomic
 def listing_create(
     *,
@@ -107,7 +111,7 @@ def listing_create(
     )
     modes = _modes(modes)
     if not modes:
-        raise ValidationError({_modes_field(model): _("请至少选择一种合作方式。")})
+        raise ValidationError({model.MODES_FIELD: _("请至少选择一种合作方式。")})
     listing.full_clean()
     try:
         with transaction.atomic():
@@ -118,7 +122,7 @@ def listing_create(
         if existing is None:
             raise
         raise DuplicateSubmission(existing) from None
-    getattr(listing, _modes_field(model)).set(modes)
+    getattr(listing, model.MODES_FIELD).set(modes)
     if model is Achievement:
         _save_ip(listing, ip_items)
     return listing
@@ -153,8 +157,8 @@ def listing_update(
     if modes is not None:
         modes = _modes(modes)
         if not modes:
-            raise ValidationError({_modes_field(model): _("请至少选择一种合作方式。")})
-        getattr(listing, _modes_field(model)).set(modes)
+            raise ValidationError({model.MODES_FIELD: _("请至少选择一种合作方式。")})
+        getattr(listing, model.MODES_FIELD).set(modes)
     if ip_items is not None and model is Achievement:
         _save_ip(listing, ip_items)
     return listing
@@ -336,3 +340,35 @@ def _extensions_for(mime: str) -> set[str]:
         "image/gif": {"gif"},
         "image/webp": {"webp"},
     }[mime]
+
+
+@transaction.atomic
+def listing_express_interest(*, listing: Listing, actor: User, message: str = "") -> Interest:
+    """Record that a signed-in person wants to talk about a published listing and tell the
+    owner. Asking twice keeps one record (the newest message wins) and notifies once."""
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("请先登录再表达对接意向。"))
+    if listing.status != ListingStatus.PUBLISHED:
+        raise ValidationError(_("该信息未在发布状态，暂不能对接。"))
+    if permissions.is_org_editor(actor, listing.owner_id):
+        raise ValidationError(_("这是您所在机构发布的信息。"))
+    message = (message or "").strip()[:1000]
+    interest, created = Interest.objects.get_or_create(
+        content_type=ContentType.objects.get_for_model(type(listing)),
+        object_id=listing.pk,
+        user=actor,
+        defaults={"message": message},
+    )
+    if not created:
+        if message and message != interest.message:
+            interest.message = message
+            interest.save(update_fields=["message"])
+        return interest
+    contact = " ".join(filter(None, [str(actor), actor.phone, actor.email]))
+    _notify_owner(
+        listing, verb="listing.interest",
+        title=_("有人对“%s”表达了对接意向") % listing,
+        body=_("联系人：%(contact)s\n留言：%(message)s") % {"contact": contact, "message": message},
+        email=True,
+    )
+    return interest

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<str:kind>/<int:pk>/", views.listing_detail, name="detail"),
     path("<str:kind>/<int:pk>/edit/", views.listing_edit, name="edit"),
     path("<str:kind>/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("<str:kind>/<int:pk>/interest/", views.express_interest, name="interest"),
     path("<str:kind>/<int:pk>/<str:action>/", views.listing_action, name="action"),
 ]

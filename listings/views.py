@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from listings import selectors, services
-from listings.forms import AchievementForm, AttachmentForm, DemandForm, ImportForm
+from listings.forms import AchievementForm, AttachmentForm, DemandForm, ImportForm, InterestForm
 from listings.models import Achievement, Demand
 from market import permissions
 from market.choices import DEMAND_KINDS, SUPPLY_KINDS
@@ -154,30 +154,57 @@ def _detail_url(kind, listing):
 
 
 def listing_detail(request, kind, pk):
+    """The canonical public address of a listing is under its index page on the site."""
+    from cms.selectors import listing_url
+
+    url = listing_url(kind, pk)
+    if url:
+        return redirect(url)
+    return render_listing_detail(request, kind, pk)
+
+
+def render_listing_detail(request, kind, pk, page=None):
     model, _form, _org_kinds = _kind(kind)
     listing = model.objects.select_related("owner", "market").filter(pk=pk).first()
     if listing is None or not selectors.listing_visible_to(listing, request.user):
         return render(
-            request,
-            "listings/unavailable.html",
-            {"model": model, "listing": listing},
-            status=404,
+            request, "listings/unavailable.html",
+            {"model": model, "listing": listing, "page": page}, status=404,
         )
     is_editor = permissions.is_org_editor(request.user, listing.owner_id)
     context = {
+        "page": page,
         "listing": listing,
         "kind": kind,
         "model": model,
         "is_editor": is_editor,
-        "modes": getattr(
-            listing, "transfer_modes" if kind == "achievement" else "cooperation_modes"
-        ).all(),
+        "modes": listing.modes.all(),
         "attachments": listing.attachments.all(),
         "history": transition_history(listing) if is_editor else [],
         "attachment_form": AttachmentForm(),
         "show_contact": request.user.is_authenticated,
+        "interest_form": InterestForm(),
     }
     return render(request, "listings/detail.html", context)
+
+
+@login_required
+@require_POST
+def express_interest(request, kind, pk):
+    model, _form, _org_kinds = _kind(kind)
+    listing = get_object_or_404(model, pk=pk)
+    form = InterestForm(request.POST)
+    message = form.cleaned_data["message"] if form.is_valid() else ""
+    try:
+        services.listing_express_interest(listing=listing, actor=request.user, message=message)
+    except ValidationError as exc:
+        text, ok = " ".join(exc.messages), False
+    else:
+        text, ok = _("已把您的对接意向发送给发布方，对方会尽快联系您。"), True
+    if request.htmx:
+        return render(request, "listings/_interest_result.html", {"text": text, "ok": ok})
+    (messages.success if ok else messages.error)(request, text)
+    return redirect("listings:detail", kind, pk)
 
 
 @login_required

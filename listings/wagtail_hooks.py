@@ -10,19 +10,20 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.widgets.button import ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSetGroup
+from wagtail.snippets.views.snippets import InspectView, SnippetViewSetGroup
 
 from listings.admin_views import ReviewQueueViewSet, review_url
 from listings.choices import ListingStatus
 from listings.forms import KeywordsField
 from listings.models import Achievement, Demand
 from market import permissions
-from market.wagtail_hooks import MarketScopedAdminForm, MarketScopedSnippetViewSet
+from market.wagtail_hooks import MarketScopedSnippetViewSet, market_scoped
 
 
 class ListingPermissionPolicy(ModelPermissionPolicy):
@@ -57,7 +58,7 @@ def review_button(snippet, user, next_url=None):
         yield ListingButton(_("审核"), url=review_url(snippet), icon_name="tasks", priority=5)
 
 
-class ListingForm(MarketScopedAdminForm):
+class ListingForm(WagtailAdminModelForm):
     keywords = KeywordsField(
         label=_("关键词"), required=False, help_text=_("用逗号或顿号分隔，最多20个")
     )
@@ -72,6 +73,16 @@ CONTACT_PANEL = MultiFieldPanel(
 )
 
 
+class ListingInspectView(InspectView):
+    def get_field_display_value(self, field_name=None, field=None):
+        # Listings have a model field named "field" (技术领域). Wagtail looks for a view method
+        # get_<name>_display_value, which for that field is this very method, called with no
+        # arguments; answer that call with the field's display value.
+        if field_name is None:
+            return self.object.get_field_display()
+        return super().get_field_display_value(field_name, field)
+
+
 class ListingViewSet(MarketScopedSnippetViewSet):
     """What both listing snippets share. Owner, market, status, the review's reason, the
     client token and the timestamps are not in the form: they change only through services."""
@@ -81,12 +92,14 @@ class ListingViewSet(MarketScopedSnippetViewSet):
     search_fields = ["title", "owner__name", "ref"]
     list_per_page = 50
     inspect_view_enabled = True
+    inspect_view_class = market_scoped(ListingInspectView)
     inspect_view_fields_exclude = ["client_token", "expiry_reminded_at"]
     copy_view_enabled = False
 
 
 class AchievementViewSet(ListingViewSet):
     model = Achievement
+    menu_name = "achievements"
     icon = "doc-full"
     edit_handler = ObjectList(
         [
@@ -115,6 +128,7 @@ class AchievementViewSet(ListingViewSet):
 
 class DemandViewSet(ListingViewSet):
     model = Demand
+    menu_name = "demands"
     icon = "help"
     edit_handler = ObjectList(
         [

@@ -39,7 +39,8 @@ class MarketScopedObjectMixin:
         return obj
 
 
-def _scoped(view_class):
+def market_scoped(view_class):
+    """`view_class` with MarketScopedObjectMixin in front."""
     return type(view_class.__name__, (MarketScopedObjectMixin, view_class), {})
 
 
@@ -49,12 +50,12 @@ class MarketScopedSnippetViewSet(SnippetViewSet):
     # The lookup from this model to the market's id, e.g. "market_id" or "institution__market_id".
     market_lookup = "market_id"
 
-    edit_view_class = _scoped(snippet_views.EditView)
-    delete_view_class = _scoped(snippet_views.DeleteView)
-    copy_view_class = _scoped(snippet_views.CopyView)
-    inspect_view_class = _scoped(snippet_views.InspectView)
-    history_view_class = _scoped(snippet_views.HistoryView)
-    usage_view_class = _scoped(snippet_views.UsageView)
+    edit_view_class = market_scoped(snippet_views.EditView)
+    delete_view_class = market_scoped(snippet_views.DeleteView)
+    copy_view_class = market_scoped(snippet_views.CopyView)
+    inspect_view_class = market_scoped(snippet_views.InspectView)
+    history_view_class = market_scoped(snippet_views.HistoryView)
+    usage_view_class = market_scoped(snippet_views.UsageView)
 
     def market_filter(self, market_ids: set[int]) -> Q:
         return Q(**{f"{self.market_lookup}__in": market_ids})
@@ -91,8 +92,14 @@ class MarketScopedAdminForm(WagtailAdminModelForm):
                 field.queryset = field.queryset.filter(**{lookup: market_ids})
 
 
-class MarketForm(MarketScopedAdminForm):
-    market_scoped_fields = {"parent": "id__in"}
+class MarketForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None and not self.for_user.is_superuser:
+            # The shape of the 1+N network is the province's call, not a sub-market's.
+            for name in ("kind", "parent"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
 
 
 class OrganizationForm(MarketScopedAdminForm):
@@ -117,6 +124,7 @@ class MembershipForm(MarketScopedAdminForm):
 
 class MarketViewSet(MarketScopedSnippetViewSet):
     model = Market
+    menu_name = "markets"
     market_lookup = "id"
     icon = "site"
     list_display = ["name", "code", "kind", "parent", "region_code"]
@@ -136,6 +144,7 @@ class MarketViewSet(MarketScopedSnippetViewSet):
 
 class OrganizationViewSet(MarketScopedSnippetViewSet):
     model = Organization
+    menu_name = "organizations"
     icon = "group"
     list_display = ["name", "kind", "credit_code", "market"]
     list_filter = ["kind", "market"]
@@ -164,6 +173,7 @@ class OrganizationViewSet(MarketScopedSnippetViewSet):
 
 class MembershipViewSet(MarketScopedSnippetViewSet):
     model = Membership
+    menu_name = "memberships"
     icon = "user"
     menu_label = _("成员角色")
     list_display = ["user", "organization", "role", "market"]

@@ -19,6 +19,7 @@ class ServiceWindowForm(MarketScopedAdminForm):
 
 class ServiceWindowViewSet(MarketScopedSnippetViewSet):
     model = ServiceWindow
+    menu_name = "service-windows"
     icon = "home"
     list_display = ["name", "market", "hours", "phone", "appointment_available"]
     list_filter = ["market", "appointment_available"]

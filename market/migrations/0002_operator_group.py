@@ -54,5 +54,9 @@ class Migration(migrations.Migration):
         ("listings", "0003_seed_modes"),
         # Creates the "Can access Wagtail admin" permission.
         ("wagtailadmin", "0001_create_admin_access_permissions"),
+        # These hand "choose" permissions to every group that can access the admin when they
+        # run; running after them keeps the group the same on fresh and old databases.
+        ("wagtailimages", "0023_add_choose_permissions"),
+        ("wagtaildocs", "0011_add_choose_permissions"),
     ]
     operations = [migrations.RunPython(create_group, delete_group)]

@@ -145,6 +145,7 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 STORAGES = {
@@ -180,3 +181,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
 FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# The province's yearly "十百千" commitments. Progress against them is computed from data.
+MARKET_TARGETS = {
+    "institutions": env.int("TARGET_INSTITUTIONS", default=10),
+    "brokers": env.int("TARGET_BROKERS", default=100),
+    "listings": env.int("TARGET_LISTINGS", default=1000),
+}

@@ -149,6 +149,8 @@ def test_import_template_xlsx_has_header_row_and_instructions_sheet():
     assert notes["转化方式*"][1] == "必填"
     assert "作价入股" in notes["转化方式*"][2]
     assert notes["TRL"][1] == "选填"
+    assert notes["技术领域*"][3].startswith("电子信息、生物与新医药")
+    assert notes["所属行业"][3].startswith("A 农、林、牧、渔业；B 采矿业")
 
 
 def test_import_template_csv_is_the_header_row_with_a_bom():
@@ -579,6 +581,37 @@ def test_listings_import_skips_blank_rows_and_keeps_row_numbers(university, univ
     assert [(e.row, e.column) for e in errors] == [(4, "标题*"), (6, "标题*")]
 
 
+def test_listings_import_xlsx_blank_rows_keep_row_numbers(university, university_user):
+    book = load_workbook(io.BytesIO(fill("achievement", "xlsx", [achievement_row()])))
+    sheet = book["科技成果"]
+    headers = [c.value for c in sheet[1]]
+    bad = achievement_row(联系人="")
+    for column, header in enumerate(headers, start=1):
+        sheet.cell(row=5, column=column, value=bad[header])  # rows 3 and 4 stay empty
+    sheet.cell(row=9, column=1, value="  ")  # whitespace only, after the data
+    out = io.BytesIO()
+    book.save(out)
+
+    errors = failure(
+        actor=university_user, owner=university, kind="achievement", file_name="a.xlsx",
+        data=out.getvalue(),
+    )  # fmt: skip
+
+    assert [(e.row, e.column) for e in errors] == [(5, "联系人*")]
+
+
+def test_listings_import_csv_starting_like_a_bitmap_is_still_csv(university, university_user):
+    headers = ["BM编号", *template_headers("achievement")[1:]]
+    row = achievement_row()
+    data = csv_bytes([headers, [row.get(h, "") for h in headers]])
+
+    errors = failure(
+        actor=university_user, owner=university, kind="achievement", file_name="a.csv", data=data
+    )
+
+    assert [(e.row, e.column) for e in errors] == [(1, "BM编号")]
+
+
 def test_listings_import_csv_row_longer_than_header_is_reported(university, university_user):
     headers = template_headers("achievement")
     good = [achievement_row()[h] for h in headers]
@@ -689,7 +722,10 @@ def test_listings_import_clean_file_attaches_modes_and_ip(university, university
 def test_listings_import_works_without_bulk_insert_returning(
     monkeypatch, university, university_user
 ):
-    monkeypatch.setattr(connection.features, "can_return_rows_from_bulk_insert", False)
+    # As on SQLite before 3.35: bulk_create cannot report the new primary keys.
+    monkeypatch.setattr(
+        type(connection.features), "can_return_rows_from_bulk_insert", property(lambda _: False)
+    )
     data = fill("achievement", "csv", [achievement_row(专利号=INVENTION) for _ in range(3)])
 
     listings_import(
@@ -719,7 +755,8 @@ def test_sqlite_returns_ids_from_bulk_insert():
         (patent("202120012345", ""), IPKind.UTILITY_MODEL, IPStatus.PENDING),
         (patent("202190012345"), IPKind.UTILITY_MODEL, IPStatus.GRANTED),
         (patent("202130012345"), IPKind.DESIGN_PATENT, IPStatus.GRANTED),
-        (patent("01234567"), IPKind.DESIGN_PATENT, IPStatus.GRANTED),
+        (patent("01234567"), IPKind.UTILITY_MODEL, IPStatus.GRANTED),
+        (patent("01334567"), IPKind.DESIGN_PATENT, IPStatus.GRANTED),
         ("CN110123456A", IPKind.INVENTION_PATENT, IPStatus.PENDING),
         ("CN110123456B", IPKind.INVENTION_PATENT, IPStatus.GRANTED),
         ("CN210123456U", IPKind.UTILITY_MODEL, IPStatus.GRANTED),

@@ -58,7 +58,8 @@ class Command(BaseCommand):
             bar = tqdm(desc=_("检查"), unit=_("行"), file=sys.stderr, leave=False)
 
         def progress(done, total):
-            bar.total = total
+            if bar.total != total:
+                bar.reset(total=total)  # so the rate and ETA leave out the time spent reading
             bar.update(done - bar.n)
 
         try:

@@ -1,0 +1,19 @@
+"""Where things live on the public site."""
+
+from __future__ import annotations
+
+from cms.models import AchievementIndexPage, DemandIndexPage
+
+INDEX_PAGES = {"achievement": AchievementIndexPage, "demand": DemandIndexPage}
+
+
+def listing_index_page(kind: str):
+    return INDEX_PAGES[kind].objects.live().first()
+
+
+def listing_url(kind: str, pk: int) -> str | None:
+    """The canonical URL of a listing's detail page: routed under its index page."""
+    index_page = listing_index_page(kind)
+    if index_page is None:
+        return None
+    return index_page.url + index_page.reverse_subpage("detail", args=[pk])

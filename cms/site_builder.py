@@ -1,0 +1,147 @@
+"""Builds the public site's page tree: the home page, the listing indexes, one page per
+sub-market, policies and news. Idempotent: pages are found by slug before being made."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from cms.models import (
+    AchievementIndexPage,
+    DemandIndexPage,
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    StandardPage,
+    SubMarketIndexPage,
+    SubMarketPage,
+)
+from market.models import Market
+
+
+def _child(parent: Page, model, slug: str, **fields) -> Page:
+    existing = model.objects.child_of(parent).filter(slug=slug).first()
+    if existing is not None:
+        return existing
+    page = model(slug=slug, **fields)
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _paragraph(text: str) -> dict:
+    return {"type": "paragraph", "value": f"<p>{text}</p>"}
+
+
+@transaction.atomic
+def site_build(*, site_name: str = "省技术市场") -> HomePage:
+    root = Page.get_first_root_node()
+    home = HomePage.objects.first()
+    # Wagtail's migrations leave a plain welcome page at slug "home"; ours replaces it.
+    welcome = Page.objects.filter(depth=2, slug="home").exclude(
+        pk__in=HomePage.objects.values("pk")
+    )
+    welcome_ids = list(welcome.values_list("pk", flat=True))
+    welcome.update(slug="wagtail-welcome")
+    if home is None:
+        home = HomePage(
+            title=site_name,
+            slug="home",
+            hero_title="让科技成果找到市场，让企业需求找到答案",
+            hero_text=(
+                "汇聚高校院所科技成果与企业技术需求，技术经纪人全程服务，"
+                "每一条需求48小时内必有回复。"
+            ),
+            body=[
+                {"type": "heading", "value": {"text": "我们怎样服务", "size": "h2"}},
+                _paragraph(
+                    "高校、科研院所发布科技成果，企业发布技术需求，平台自动匹配并由技术经纪人跟进对接，"
+                    "直至技术合同认定登记。各分市场一站式合作窗口提供线下服务。"
+                ),
+            ],
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+    # The default site created by Wagtail's migrations points at its welcome page.
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"root_page": home, "hostname": "localhost", "port": 80, "site_name": site_name},
+    )
+    for page in Page.objects.filter(pk__in=welcome_ids):
+        page.delete()
+
+    _child(
+        home,
+        AchievementIndexPage,
+        "achievements",
+        title="科技成果",
+        intro="<p>高校、科研院所和企业发布的可转化科技成果。</p>",
+    )
+    _child(
+        home,
+        DemandIndexPage,
+        "demands",
+        title="技术需求",
+        intro="<p>企业提出的技术难题与合作需求。</p>",
+    )
+    markets_index = _child(
+        home,
+        SubMarketIndexPage,
+        "markets",
+        title="分市场",
+        intro="<p>“1+N”技术市场网络，就近办理。</p>",
+    )
+    for market in Market.objects.filter(kind="sub").order_by("code"):
+        if not SubMarketPage.objects.filter(market=market).exists():
+            _child(
+                markets_index,
+                SubMarketPage,
+                market.code,
+                title=market.name,
+                market=market,
+                intro=f"<p>{market.description or market.name}</p>",
+            )
+    _child(
+        home,
+        StandardPage,
+        "policies",
+        title="政策法规",
+        intro="技术交易相关政策与办事指南。",
+        body=[
+            {"type": "heading", "value": {"text": "技术合同认定登记", "size": "h2"}},
+            _paragraph(
+                "依据《技术合同认定登记管理办法》，卖方在合同签订后向所在地技术合同登记机构申请认定登记，"
+                "登记机构在30日内完成认定。申请时需提交合同文本、技术性收入核定表及相关证明。"
+            ),
+            {
+                "type": "quote",
+                "value": {
+                    "text": "每一条提交的技术需求，都应在48小时内得到进展答复。",
+                    "source": "市场服务承诺",
+                },
+            },
+        ],
+    )
+    news_index = _child(
+        home, NewsIndexPage, "news", title="通知公告", intro="<p>活动通知与市场动态。</p>"
+    )
+    for slug, title, day, intro in [
+        (
+            "lianbaixiao-2026",
+            "“联百校 转千果”2026年度对接活动启动",
+            date(2026, 3, 18),
+            "全年将举办6场专场对接会，覆盖新材料、生物医药、先进制造等领域。",
+        ),
+        (
+            "window-standard",
+            "各分市场一站式合作窗口执行统一服务标准",
+            date(2026, 5, 6),
+            "首问负责、一次性告知、限时办结和好差评制度在各窗口全面实施。",
+        ),
+    ]:
+        _child(
+            news_index, NewsPage, slug, title=title, date=day, intro=intro, body=[_paragraph(intro)]
+        )
+    return home

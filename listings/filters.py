@@ -1,0 +1,102 @@
+"""Filters and sorting for the public listing indexes, with django-filter."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from listings.choices import CooperationMode, TechField
+from listings.models import Achievement, Demand
+from market.choices import OrganizationKind
+from market.models import Market
+
+TRL_CHOICES = [(n, f"TRL ≥ {n}") for n in range(1, 10)]
+HOLDER_KINDS = [
+    (k.value, k.label)
+    for k in (OrganizationKind.UNIVERSITY, OrganizationKind.INSTITUTE, OrganizationKind.ENTERPRISE)
+]
+
+
+class _ListingFilter(django_filters.FilterSet):
+    field = django_filters.ChoiceFilter(label=_("技术领域"), choices=TechField.choices)
+    market = django_filters.ModelChoiceFilter(
+        label=_("市场"), queryset=Market.objects.all(), empty_label=_("全部市场")
+    )
+    holder = django_filters.ChoiceFilter(
+        label=_("机构类型"), field_name="owner__kind", choices=HOLDER_KINDS
+    )
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).distinct()
+
+
+class AchievementFilter(_ListingFilter):
+    trl = django_filters.TypedChoiceFilter(
+        label=_("成熟度"),
+        field_name="trl",
+        lookup_expr="gte",
+        choices=TRL_CHOICES,
+        coerce=int,
+        empty_label=_("不限"),
+    )
+    mode = django_filters.ChoiceFilter(
+        label=_("转化方式"), field_name="transfer_modes__code", choices=CooperationMode.choices
+    )
+    price_min = django_filters.NumberFilter(
+        label=_("最低价格（万元）"), field_name="asking_price", lookup_expr="gte"
+    )
+    price_max = django_filters.NumberFilter(
+        label=_("最高价格（万元）"), field_name="asking_price", lookup_expr="lte"
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("排序"),
+        fields=(("published_at", "published"), ("asking_price", "price")),
+        field_labels={
+            "-published": _("最新发布"),
+            "published": _("最早发布"),
+            "price": _("价格从低到高"),
+            "-price": _("价格从高到低"),
+        },
+        empty_label=_("最新发布"),
+    )
+
+    class Meta:
+        model = Achievement
+        fields = ["field", "market", "holder", "trl", "mode", "price_min", "price_max"]
+
+
+class DemandFilter(_ListingFilter):
+    mode = django_filters.ChoiceFilter(
+        label=_("合作方式"), field_name="cooperation_modes__code", choices=CooperationMode.choices
+    )
+    budget_min = django_filters.NumberFilter(
+        label=_("预算不低于（万元）"), method="filter_budget_min"
+    )
+    budget_max = django_filters.NumberFilter(
+        label=_("预算不高于（万元）"), method="filter_budget_max"
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("排序"),
+        fields=(("published_at", "published"), ("budget_max", "budget")),
+        field_labels={
+            "-published": _("最新发布"),
+            "published": _("最早发布"),
+            "budget": _("预算从低到高"),
+            "-budget": _("预算从高到低"),
+        },
+        empty_label=_("最新发布"),
+    )
+
+    class Meta:
+        model = Demand
+        fields = ["field", "market", "holder", "mode", "budget_min", "budget_max"]
+
+    # A demand's budget is a range: it matches when the range reaches the bound asked for.
+    def filter_budget_min(self, queryset, name, value):
+        return queryset.filter(
+            Q(budget_max__gte=value) | Q(budget_max__isnull=True, budget_min__gte=value)
+        )
+
+    def filter_budget_max(self, queryset, name, value):
+        return queryset.filter(
+            Q(budget_min__lte=value) | Q(budget_min__isnull=True, budget_max__lte=value)
+        )

@@ -1,0 +1,33 @@
+"""Template tags for the market's figures and for money and dates in the reader's locale."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from market.selectors import market_figures as compute_market_figures
+
+register = template.Library()
+
+
+@register.inclusion_tag("market/_figures.html")
+def market_figures():
+    return {"figures": compute_market_figures()}
+
+
+@register.filter
+def wan_yuan(value):
+    """Money kept in 万元 (10,000 yuan), shown as Chinese readers and English readers expect:
+    "¥300万元" or "¥3.0 million"."""
+    if value in (None, ""):
+        return ""
+    amount = Decimal(value)
+    if (get_language() or "").startswith("zh"):
+        text = number_format(amount.normalize() if amount % 1 else int(amount), force_grouping=True)
+        return _("¥%s万元") % text
+    yuan = amount * 10_000
+    if yuan >= 1_000_000:
+        return "¥%s million" % number_format(round(yuan / 1_000_000, 2), force_grouping=True)
+    return "¥%s" % number_format(int(yuan), force_grouping=True)
