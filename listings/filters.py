@@ -30,12 +30,11 @@ class _ListingFilter(django_filters.FilterSet):
 
 
 class AchievementFilter(_ListingFilter):
-    trl = django_filters.TypedChoiceFilter(
+    trl = django_filters.ChoiceFilter(
         label=_("成熟度"),
         field_name="trl",
         lookup_expr="gte",
         choices=TRL_CHOICES,
-        coerce=int,
         empty_label=_("不限"),
     )
     mode = django_filters.ChoiceFilter(
@@ -56,7 +55,6 @@ class AchievementFilter(_ListingFilter):
             "price": _("价格从低到高"),
             "-price": _("价格从高到低"),
         },
-        empty_label=_("最新发布"),
     )
 
     class Meta:
@@ -83,7 +81,6 @@ class DemandFilter(_ListingFilter):
             "budget": _("预算从低到高"),
             "-budget": _("预算从高到低"),
         },
-        empty_label=_("最新发布"),
     )
 
     class Meta:

@@ -71,7 +71,7 @@ class AchievementForm(ListingForm):
         label=_("专利号"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("每行一个，例如 ZL201910123456.7"),
+        help_text=_("每行一个，例如 ZL202110012345.9"),
     )
 
     class Meta:

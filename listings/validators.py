@@ -33,7 +33,7 @@ def validate_patent_number(value: str) -> None:
     if not match:
         raise ValidationError(
             _(
-                "专利号“%(value)s”格式不正确。请填写申请号（如 ZL201910123456.7）"
+                "专利号“%(value)s”格式不正确。请填写申请号（如 ZL202110012345.9）"
                 "或公开/公告号（如 CN110123456A）。"
             ),
             code="patent_format",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from listings import selectors, services
+from listings import importing, selectors, services
 from listings.forms import AchievementForm, AttachmentForm, DemandForm, ImportForm, InterestForm
 from listings.models import Achievement, Demand
 from market import permissions
@@ -230,8 +230,6 @@ def attachment_upload(request, kind, pk):
 
 @login_required
 def listing_import(request):
-    from listings import importing  # TEMP until importing lands
-
     owners = Organization.objects.filter(pk__in=permissions.editable_organization_ids(request.user))
     if not owners.exists():
         raise PermissionDenied(_("只有机构成员可以批量导入。"))
@@ -261,8 +259,6 @@ def listing_import(request):
 
 
 def import_template(request, kind, fmt):
-    from listings import importing  # TEMP until importing lands
-
     if kind not in KINDS or fmt not in ("xlsx", "csv"):
         raise Http404
     content_types = {

@@ -81,6 +81,9 @@ def transition_apply(
     locked = model.objects.select_for_update().get(pk=obj.pk)
     method = getattr(locked, transition)
     from_state = getattr(locked, state_field)
+    # Permission first: someone who may not act learns nothing about the record's state.
+    if not any(t.has_perm(locked, by) for t in method._django_fsm.transitions.values()):
+        raise PermissionDenied(_("您没有权限执行“%s”。") % transition_label(transition))
     if not can_proceed(method):
         raise ValidationError(
             _("当前状态为“%(state)s”，不能执行“%(action)s”。页面可能已过期，请刷新后再试。")

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 
 from market.choices import OrganizationKind, Role
+from market.services import membership_grant
 from tests.factories import MarketFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -123,9 +124,8 @@ def operator_org(main_market):
 @pytest.fixture
 def operator(operator_org, main_market):
     """An operator of the main market, who oversees every sub-market too."""
-    user = _member(operator_org, Role.OPERATOR, market=main_market)
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
+    user = UserFactory(name="运营小李")
+    membership_grant(organization=operator_org, user=user, role=Role.OPERATOR, market=main_market)
     return user
 
 
