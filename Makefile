@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= market.settings.dev
 
-.PHONY: run test install lint check pytest migrate demo serve bench clean
+.PHONY: run test install lint check pytest migrate demo serve bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ bench: install
 
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python $(BIN)/python
+
+# The English UI: extract the translatable strings into locale/en/LC_MESSAGES/django.po, then
+# compile the django.mo that is committed with it (needs GNU gettext on this machine only).
+messages: install
+	$(BIN)/python manage.py makemessages -l en --ignore='$(VENV)/*' --ignore='var/*' \
+		--ignore='bench/*' --ignore='tests/*' --add-location=file
+	$(BIN)/python manage.py compilemessages --ignore='$(VENV)/*'
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

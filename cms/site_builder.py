@@ -37,7 +37,8 @@ def _paragraph(text: str) -> dict:
 
 @transaction.atomic
 def site_build(*, site_name: str = "省技术市场") -> HomePage:
-    root = Page.get_first_root_node()
+    # A flushed database (transactional tests) has lost the tree root Wagtail's migration made.
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
     home = HomePage.objects.first()
     # Wagtail's migrations leave a plain welcome page at slug "home"; ours replaces it.
     welcome = Page.objects.filter(depth=2, slug="home").exclude(

@@ -17,12 +17,14 @@ HOLDER_KINDS = [
 
 
 class _ListingFilter(django_filters.FilterSet):
-    field = django_filters.ChoiceFilter(label=_("技术领域"), choices=TechField.choices)
+    field = django_filters.ChoiceFilter(
+        label=_("技术领域"), choices=TechField.choices, empty_label=_("不限")
+    )
     market = django_filters.ModelChoiceFilter(
         label=_("市场"), queryset=Market.objects.all(), empty_label=_("全部市场")
     )
     holder = django_filters.ChoiceFilter(
-        label=_("机构类型"), field_name="owner__kind", choices=HOLDER_KINDS
+        label=_("机构类型"), field_name="owner__kind", choices=HOLDER_KINDS, empty_label=_("不限")
     )
 
     def filter_queryset(self, queryset):
@@ -38,7 +40,10 @@ class AchievementFilter(_ListingFilter):
         empty_label=_("不限"),
     )
     mode = django_filters.ChoiceFilter(
-        label=_("转化方式"), field_name="transfer_modes__code", choices=CooperationMode.choices
+        label=_("转化方式"),
+        field_name="transfer_modes__code",
+        choices=CooperationMode.choices,
+        empty_label=_("不限"),
     )
     price_min = django_filters.NumberFilter(
         label=_("最低价格（万元）"), field_name="asking_price", lookup_expr="gte"
@@ -48,11 +53,12 @@ class AchievementFilter(_ListingFilter):
     )
     sort = django_filters.OrderingFilter(
         label=_("排序"),
+        empty_label=_("默认（最新发布）"),
         fields=(("published_at", "published"), ("asking_price", "price")),
         field_labels={
             "-published": _("最新发布"),
-            "published": _("最早发布"),
-            "price": _("价格从低到高"),
+            "published_at": _("最早发布"),
+            "asking_price": _("价格从低到高"),
             "-price": _("价格从高到低"),
         },
     )
@@ -64,7 +70,10 @@ class AchievementFilter(_ListingFilter):
 
 class DemandFilter(_ListingFilter):
     mode = django_filters.ChoiceFilter(
-        label=_("合作方式"), field_name="cooperation_modes__code", choices=CooperationMode.choices
+        label=_("合作方式"),
+        field_name="cooperation_modes__code",
+        choices=CooperationMode.choices,
+        empty_label=_("不限"),
     )
     budget_min = django_filters.NumberFilter(
         label=_("预算不低于（万元）"), method="filter_budget_min"
@@ -74,11 +83,12 @@ class DemandFilter(_ListingFilter):
     )
     sort = django_filters.OrderingFilter(
         label=_("排序"),
+        empty_label=_("默认（最新发布）"),
         fields=(("published_at", "published"), ("budget_max", "budget")),
         field_labels={
             "-published": _("最新发布"),
-            "published": _("最早发布"),
-            "budget": _("预算从低到高"),
+            "published_at": _("最早发布"),
+            "budget_max": _("预算从低到高"),
             "-budget": _("预算从高到低"),
         },
     )

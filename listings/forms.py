@@ -116,7 +116,6 @@ class AchievementForm(ListingForm):
 
 
 class DemandForm(ListingForm):
-
     class Meta:
         model = Demand
         fields = [
@@ -155,7 +154,9 @@ class ImportForm(forms.Form):
 
 class InterestForm(forms.Form):
     message = forms.CharField(
-        label=_("留言（可选）"), required=False, max_length=1000,
+        label=_("留言（可选）"),
+        required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("简单说明您的需求或合作设想"),
     )

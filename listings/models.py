@@ -79,18 +79,26 @@ class Listing(ConcurrentTransitionMixin, models.Model):
         "market.Market", verbose_name=_("所属市场"), on_delete=models.PROTECT, related_name="+"
     )
     owner = models.ForeignKey(
-        "market.Organization", verbose_name=_("发布机构"), on_delete=models.PROTECT,
+        "market.Organization",
+        verbose_name=_("发布机构"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     contact_name = models.CharField(_("联系人"), max_length=50)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     ref = models.CharField(
-        _("编号"), max_length=64, blank=True,
+        _("编号"),
+        max_length=64,
+        blank=True,
         help_text=_("机构自己的编号；再次导入同一编号会被识别为重复"),
     )
     client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -124,8 +132,9 @@ class Listing(ConcurrentTransitionMixin, models.Model):
     def reject(self):
         pass
 
-    @transition(field=status, source=[S.PUBLISHED, S.EXPIRED], target=S.PUBLISHED,
-                permission=may_edit)
+    @transition(
+        field=status, source=[S.PUBLISHED, S.EXPIRED], target=S.PUBLISHED, permission=may_edit
+    )
     def renew(self):
         pass
 
@@ -133,8 +142,12 @@ class Listing(ConcurrentTransitionMixin, models.Model):
     def expire(self):
         pass
 
-    @transition(field=status, source=[S.DRAFT, S.SUBMITTED, S.REJECTED, S.PUBLISHED, S.EXPIRED],
-                target=S.CLOSED, permission=may_close)
+    @transition(
+        field=status,
+        source=[S.DRAFT, S.SUBMITTED, S.REJECTED, S.PUBLISHED, S.EXPIRED],
+        target=S.CLOSED,
+        permission=may_close,
+    )
     def close(self):
         pass
 
@@ -194,7 +207,9 @@ class Achievement(Listing):
     MODES_FIELD = "transfer_modes"
 
     trl = models.PositiveSmallIntegerField(
-        _("技术就绪水平（TRL）"), null=True, blank=True,
+        _("技术就绪水平（TRL）"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(9)],
         help_text=_("1–9；或填写成熟度阶段"),
     )
@@ -204,7 +219,11 @@ class Achievement(Listing):
     transfer_modes = models.ManyToManyField(Mode, verbose_name=_("转化方式"), related_name="+")
     price_negotiable = models.BooleanField(_("面议"), default=False)
     asking_price = models.DecimalField(
-        _("转让价格（万元）"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("转让价格（万元）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     inventors = models.CharField(_("发明人"), max_length=200, blank=True)
@@ -220,7 +239,8 @@ class Achievement(Listing):
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["owner", "ref"], condition=~models.Q(ref=""),
+                fields=["owner", "ref"],
+                condition=~models.Q(ref=""),
                 name="achievement_unique_ref",
             ),
         ]
@@ -250,16 +270,26 @@ class Demand(Listing):
     )
     budget_negotiable = models.BooleanField(_("预算面议"), default=False)
     budget_min = models.DecimalField(
-        _("预算下限（万元）"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("预算下限（万元）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     budget_max = models.DecimalField(
-        _("预算上限（万元）"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("预算上限（万元）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     deadline = models.DateField(_("截止日期"), null=True, blank=True)
     required_trl = models.PositiveSmallIntegerField(
-        _("最低技术就绪水平"), null=True, blank=True,
+        _("最低技术就绪水平"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(9)],
     )
     cooperation_modes = models.ManyToManyField(
@@ -302,9 +332,7 @@ class IntellectualProperty(models.Model):
     """A piece of IP behind an achievement: a patent (专利), software copyright (软件著作权)
     or know-how (技术秘密)."""
 
-    achievement = models.ForeignKey(
-        Achievement, on_delete=models.CASCADE, related_name="ip_items"
-    )
+    achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="ip_items")
     kind = models.CharField(_("类型"), max_length=30, choices=IPKind.choices)
     number = models.CharField(_("专利号/登记号"), max_length=40, blank=True)
     title = models.CharField(_("名称"), max_length=200, blank=True)

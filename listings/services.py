@@ -29,6 +29,7 @@ from listings.models import (
     Listing,
     Mode,
 )
+from listings.signals import announce_listing_changed
 from market import permissions
 from market.choices import DEMAND_KINDS, LISTING_EDITOR_ROLES, SUPPLY_KINDS
 from market.models import Organization, User
@@ -161,6 +162,7 @@ def listing_update(
         getattr(listing, model.MODES_FIELD).set(modes)
     if ip_items is not None and model is Achievement:
         _save_ip(listing, ip_items)
+    announce_listing_changed(listing)
     return listing
 
 
@@ -190,6 +192,7 @@ def listing_approve(*, listing: Listing, actor: User, note: str = "") -> Listing
         ]
     )
     _notify_owner(listing, verb="listing.approved", title=_("“%s”已审核通过并发布") % listing)
+    announce_listing_changed(listing)
     return listing
 
 
@@ -217,12 +220,15 @@ def listing_renew(*, listing: Listing, actor: User) -> Listing:
     listing.expires_at = timezone.now() + timedelta(days=settings.LISTING_LIFETIME_DAYS)
     listing.expiry_reminded_at = None
     listing.save(update_fields=["expires_at", "expiry_reminded_at", "updated_at"])
+    announce_listing_changed(listing)
     return listing
 
 
 @transaction.atomic
 def listing_close(*, listing: Listing, actor: User, reason: str = "") -> Listing:
-    return transition_apply(listing, transition="close", by=actor, reason=reason)
+    listing = transition_apply(listing, transition="close", by=actor, reason=reason)
+    announce_listing_changed(listing)
+    return listing
 
 
 @transaction.atomic
@@ -241,6 +247,7 @@ def listings_expire_due(*, now=None) -> int:
                 listing = transition_apply(
                     model(pk=pk), transition="expire", by=None, reason=_("发布期满")
                 )
+                announce_listing_changed(listing)
             _notify_owner(listing, verb="listing.expired", title=_("“%s”已过期下架") % listing)
             count += 1
     return count
@@ -366,7 +373,8 @@ def listing_express_interest(*, listing: Listing, actor: User, message: str = ""
         return interest
     contact = " ".join(filter(None, [str(actor), actor.phone, actor.email]))
     _notify_owner(
-        listing, verb="listing.interest",
+        listing,
+        verb="listing.interest",
         title=_("有人对“%s”表达了对接意向") % listing,
         body=_("联系人：%(contact)s\n留言：%(message)s") % {"contact": contact, "message": message},
         email=True,

@@ -168,8 +168,10 @@ def render_listing_detail(request, kind, pk, page=None):
     listing = model.objects.select_related("owner", "market").filter(pk=pk).first()
     if listing is None or not selectors.listing_visible_to(listing, request.user):
         return render(
-            request, "listings/unavailable.html",
-            {"model": model, "listing": listing, "page": page}, status=404,
+            request,
+            "listings/unavailable.html",
+            {"model": model, "listing": listing, "page": page},
+            status=404,
         )
     is_editor = permissions.is_org_editor(request.user, listing.owner_id)
     context = {

@@ -40,9 +40,7 @@ def market_figures(*, year: int | None = None) -> list[Figure]:
 
     year = year or timezone.localdate().year
     targets = settings.MARKET_TARGETS
-    institutions = Organization.objects.filter(
-        kind=OrganizationKind.TRANSFER_INSTITUTION
-    ).count()
+    institutions = Organization.objects.filter(kind=OrganizationKind.TRANSFER_INSTITUTION).count()
     brokers = Broker.objects.filter(active=True).count()
     collected = Q(published_at__year=year)
     listing_counts = {
@@ -57,8 +55,11 @@ def market_figures(*, year: int | None = None) -> list[Figure]:
         Figure("institutions", _("技术转移机构"), institutions, targets["institutions"], _("家")),
         Figure("brokers", _("技术经纪人"), brokers, targets["brokers"], _("名")),
         Figure(
-            "listings", _("本年征集成果与需求"),
-            achievements["collected"] + demands["collected"], targets["listings"], _("项"),
+            "listings",
+            _("本年征集成果与需求"),
+            achievements["collected"] + demands["collected"],
+            targets["listings"],
+            _("项"),
         ),
         Figure("achievements", _("在线科技成果"), achievements["live"], None, _("项")),
         Figure("demands", _("在线技术需求"), demands["live"], None, _("项")),

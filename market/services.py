@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from market.choices import MARKET_SCOPED_ROLES, Role
@@ -112,18 +113,18 @@ def transition_apply(
 
 
 TRANSITION_LABELS = {
-    "submit": "提交审核",
-    "approve": "审核通过",
-    "reject": "退回",
-    "renew": "续期",
-    "expire": "到期",
-    "close": "关闭",
-    "reopen": "重新编辑",
+    "submit": gettext_lazy("提交审核"),
+    "approve": gettext_lazy("审核通过"),
+    "reject": gettext_lazy("退回"),
+    "renew": gettext_lazy("续期"),
+    "expire": gettext_lazy("到期"),
+    "close": gettext_lazy("关闭"),
+    "reopen": gettext_lazy("重新编辑"),
 }
 
 
 def transition_label(name: str) -> str:
-    return _(TRANSITION_LABELS.get(name, name))
+    return str(TRANSITION_LABELS.get(name, name))
 
 
 def transition_history(obj: models.Model):

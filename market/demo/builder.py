@@ -155,8 +155,8 @@ def _fmt(value: float | int) -> str:
 
 
 def _quantity(value: int, unit: str) -> str:
-    if value >= 10000 and value % 1000 == 0 and not unit.startswith("万"):
-        return f"{_fmt(value / 10000)}万{unit}"
+    if value >= 10000 and not unit.startswith("万"):
+        return f"{_fmt(round(value / 10000, 2))}万{unit}"
     return f"{value}{unit}"
 
 
@@ -236,15 +236,14 @@ class OrgSpec:
     themes: tuple[str, ...] = ()
     weight: float = 1.0
     fields: tuple[str, ...] = ()
-    business: str = ""
+    profile: v.Profile | None = None
+    facts: dict = field(default_factory=dict)
     market_code: str = ""
     credit_code: str = ""
     address: str = ""
     phone: str = ""
     description: str = ""
-    admin_username: str = ""
-    member_usernames: tuple[str, ...] = ()
-    obj: Organization | None = None
+    obj: Organization | None = None  # the saved organization, once it exists
     editors: list[User] = field(default_factory=list)
 
 
@@ -333,33 +332,73 @@ def enterprise_specs(rng: random.Random) -> list[OrgSpec]:
     brands = list(v.ENTERPRISE_BRANDS)
     rng.shuffle(brands)
     specs = []
-    for city_code, (count, themes) in v.CITY_ENTERPRISES.items():
+    for city_code, (count, profiles) in v.CITY_ENTERPRISES.items():
         city = v.CITIES[city_code]
         for i in range(count):
-            primary = v.THEMES_BY_KEY[themes[i % len(themes)]]
-            related = [k for k in themes if k != primary.key] + [
-                t.key for t in v.THEMES if t.field == primary.field and t.key != primary.key
-            ]
-            secondary = rng.choice(related)
-            business = rng.choice(primary.business)
+            profile = v.PROFILES_BY_KEY[profiles[i % len(profiles)]]
+            business = rng.choice(profile.business)
             place = city.name if rng.random() < 0.8 else v.PROVINCE
-            suffix = (
-                rng.choice(("有限公司", "股份有限公司"))
-                if business.endswith("科技")
-                else rng.choice(("有限公司", "科技有限公司", "股份有限公司"))
+            suffixes = ("有限公司", "股份有限公司")
+            if not business.endswith("科技"):
+                suffixes += ("科技有限公司",)
+            suffix = rng.choice(suffixes)
+            ent_type = rng.choice(v.ENTERPRISE_TYPES)
+            founded = (
+                rng.randint(1985, 2000) if ent_type == "国有控股企业" else rng.randint(2000, 2019)
             )
-            district = rng.choice(city.districts)[0]
-            spec = OrgSpec(
-                K.ENTERPRISE,
-                f"{place}{brands.pop()}{business}{suffix}",
-                district,
-                "91",
-                (primary.key, secondary),
-                rng.uniform(1, 4),
-                business=business,
+            staff = rng.choice((60, 80, 120, 200, 300, 500, 800, 1500))
+            specs.append(
+                OrgSpec(
+                    K.ENTERPRISE,
+                    f"{place}{brands.pop()}{business}{suffix}",
+                    rng.choice(city.districts)[0],
+                    "91",
+                    profile_themes(profile),
+                    rng.uniform(0.6, 1.4),
+                    profile=profile,
+                    # What the company says about itself, the same in every text it writes.
+                    facts={
+                        "main": profile.main,
+                        "ent_type": ent_type,
+                        "year": founded,
+                        "staff": staff,
+                        # Revenue in 亿元, in line with the headcount.
+                        "value": _fmt(max(0.3, round(staff * rng.uniform(0.006, 0.025), 1))),
+                        "n": rng.randint(20, 300),
+                    },
+                )
             )
-            specs.append(spec)
     return specs
+
+
+def profile_themes(profile: v.Profile) -> tuple[str, ...]:
+    """The themes an industry's own problems fall in, most frequent first: what its
+    enterprises develop themselves and offer as achievements."""
+    counts = Counter(
+        theme.key
+        for theme in v.THEMES
+        for scenario in theme.scenarios
+        if scenario.product in profile.products
+    )
+    return tuple(key for key, _n in counts.most_common())
+
+
+def profile_scenarios(profile: v.Profile) -> tuple[list, list]:
+    """An industry's own problems, and the service problems any company of its kind has."""
+    own = [
+        (theme, scenario)
+        for theme in v.THEMES
+        if theme.field != TechField.HIGH_TECH_SERVICES
+        for scenario in theme.scenarios
+        if scenario.product in profile.products
+    ]
+    services = [
+        (theme, scenario)
+        for key in profile.services
+        for theme in (v.THEMES_BY_KEY[key],)
+        for scenario in theme.scenarios
+    ]
+    return own, services
 
 
 def organization_description(rng: random.Random, spec: OrgSpec) -> str:
@@ -367,10 +406,9 @@ def organization_description(rng: random.Random, spec: OrgSpec) -> str:
         "name": spec.name,
         "fields": field_labels(spec.fields),
         "n": rng.randint(6, 40),
-        "year": rng.randint(1998, 2019),
-        "business": spec.business,
         "city": v.city_of(spec.region_code).name,
-        "staff": rng.choice((80, 150, 300, 600, 1200)),
+        "provinces": rng.randint(8, 31),
+        **spec.facts,
     }
     templates = {
         K.UNIVERSITY: v.UNIVERSITY_DESCRIPTIONS,
@@ -398,6 +436,11 @@ def _target_values(rng: random.Random, target: v.Target) -> tuple[str, str]:
     return _fmt(_number(rng, *target.now)), _fmt(_number(rng, *target.goal))
 
 
+def _overlaps(a: str, b: str) -> bool:
+    """Whether two phrases share a two-character word."""
+    return any(a[i : i + 2] in b for i in range(len(a) - 1))
+
+
 def _keywords(rng: random.Random, text: str, candidates: Iterable[str]) -> list[str]:
     """Two to five keywords, each of which the listing's own text contains."""
     found = [k for k in dict.fromkeys(candidates) if k and len(k) <= 30 and k in text]
@@ -416,6 +459,7 @@ PRICE_RANGES = {
     MaturityStage.PILOT: (50, 500),
     MaturityStage.INDUSTRIAL: (100, 1500),
 }
+SERVICE_PRICE_RANGE = (5, 50)
 INVESTMENT_RANGES = {
     MaturityStage.LAB: (200, 800),
     MaturityStage.SMALL_PILOT: (300, 1500),
@@ -546,8 +590,12 @@ class ListingWriter:
         subject = rng.choice(theme.subjects)
         apps = list(theme.applications_for(subject))
         rng.shuffle(apps)
+        # An application that repeats the subject ("蛋鸡养殖用…蛋鸡饲料") goes last.
+        apps.sort(key=lambda app: _overlaps(app, subject.name))
         app1, app2 = apps[0], (apps[1] if len(apps) > 1 else None)
-        feature, feature2 = rng.sample(theme.features, 2)
+        feature, feature2 = rng.sample(theme.features_for(subject), 2)
+        # "激光熔覆再制造的激光熔覆工艺" says one thing twice.
+        methods = [m for m in theme.methods_for(subject) if not _overlaps(m, subject.name)]
         suffix = rng.choice(theme.suffixes) if theme.suffixes else ""
         gains = [_gain_text(rng, g) for g in rng.sample(theme.gains, 3)]
         target = rng.choice(theme.targets)
@@ -563,13 +611,15 @@ class ListingWriter:
             "object": subject.name,
             "thing": subject.name + suffix,
             "suffix": suffix,
-            "method": rng.choice(theme.methods_for(subject)),
+            "method": rng.choice(methods or theme.methods_for(subject)),
             "feature": feature,
             "feature2": feature2,
             "application": app1,
             "app1": app1,
             "app2": app2,
-            "adj": rng.choice(v.ADJECTIVES[theme.kind]),
+            "adj": rng.choice(
+                [a for a in v.ADJECTIVES[theme.kind] if not _overlaps(a, subject.name)]
+            ),
             "weakness": rng.choice(theme.weaknesses),
             "team": team,
             "team_short": team_short,
@@ -595,7 +645,10 @@ class ListingWriter:
         }
         economics = _economic_values(rng, theme, stage, cap)
         values["rev"] = economics["rev"]
-        title = _fill(rng.choice(v.TITLE_TEMPLATES[theme.kind]), values)
+        titles = v.TITLE_TEMPLATES[theme.kind]
+        if _overlaps(app1, subject.name):
+            titles = [t for t in titles if "{application}" not in t]
+        title = _fill(rng.choice(titles), values)
         sentences = [
             _fill(rng.choice(v.BACKGROUNDS), values),
             _fill(rng.choice(v.APPROACHES), values),
@@ -630,8 +683,14 @@ class ListingWriter:
         items: list[dict] = []
         if theme.kind in ("software", "service"):
             if theme.kind == "software" or rng.random() < 0.4:
+                name = (
+                    values["thing"] if theme.kind == "software" else f"{values['object']}辅助分析"
+                )
+                year = self.now.year - rng.randint(2, 6)
                 for version in range(1, rng.choice((2, 2, 3))):
-                    items.append(self._software_copyright(f"{values['thing']}软件V{version}.0"))
+                    # Later versions are registered later.
+                    year += rng.randint(0, 2) if version > 1 else 0
+                    items.append(self._software_copyright(f"{name}软件V{version}.0", year))
             if theme.kind == "software" and rng.random() < 0.5:
                 title = f"一种基于{values['method']}的{values['object']}方法"
                 items.append(self._patent(IPKind.INVENTION_PATENT, title, early))
@@ -697,8 +756,7 @@ class ListingWriter:
         status = IPStatus.PENDING if pending else IPStatus.LAPSED if lapsed else IPStatus.GRANTED
         return {"kind": kind, "number": number, "title": title, "status": status}
 
-    def _software_copyright(self, title: str) -> dict:
-        year = self.now.year - self.rng.randint(0, 5)
+    def _software_copyright(self, title: str, year: int) -> dict:
         return {
             "kind": IPKind.SOFTWARE_COPYRIGHT,
             "number": f"{year}SR{self.rng.randint(100000, 1999999):07d}",
@@ -722,6 +780,16 @@ class ListingWriter:
         text.update(modes=modes, budget=budget)
         return text
 
+    def _measures(self, theme: v.Theme, scenario: v.Scenario) -> tuple[list, list]:
+        focus = v.SCENARIO_FOCUS.get(scenario.need)
+        if not focus:
+            return list(theme.targets), list(theme.gains)
+        targets = [f for f in focus if isinstance(f, v.Target)]
+        targets += [t for t in theme.targets if t.name in focus]
+        gains = [f for f in focus if isinstance(f, v.Gain)]
+        gains += [g for g in theme.gains if g.name in focus]
+        return targets, gains
+
     def _demand_text(
         self,
         owner: OrgSpec,
@@ -731,31 +799,39 @@ class ListingWriter:
         budget: tuple[int | None, int | None],
     ) -> dict:
         rng = self.rng
-        target = rng.choice(theme.targets)
-        now, goal = _target_values(rng, target)
-        if target.higher_is_better:
-            target_line = f"{target.name}由目前的{now}{target.unit}提高到{goal}{target.unit}以上"
-            target_short = f"将{target.name}提高到{goal}{target.unit}以上"
-        else:
-            target_line = f"{target.name}由目前的{now}{target.unit}降到{goal}{target.unit}以下"
-            target_short = f"将{target.name}降到{goal}{target.unit}以下"
-        gain = rng.choice(theme.gains)
-        gain_line = _gain_text(rng, gain) + "以上"
-        expertise = rng.sample(theme.methods, min(2, len(theme.methods)))
+        targets, gains = self._measures(theme, scenario)
+        lines = []
+        target_short = ""
+        if targets:
+            target = rng.choice(targets)
+            now, goal = _target_values(rng, target)
+            if target.higher_is_better:
+                lines.append(
+                    f"{target.name}由目前的{now}{target.unit}提高到{goal}{target.unit}以上"
+                )
+                target_short = f"将{target.name}提高到{goal}{target.unit}以上"
+            else:
+                lines.append(f"{target.name}由目前的{now}{target.unit}降到{goal}{target.unit}以下")
+                target_short = f"将{target.name}降到{goal}{target.unit}以下"
+            gains = [g for g in gains if g.name != target.name]
+        if gains and (not lines or rng.random() < 0.7):
+            gain_line = _gain_text(rng, rng.choice(gains)) + "以上"
+            lines.append(gain_line)
+            target_short = target_short or gain_line
+        # A service need (testing, patents, simulation) is about the company's own products.
+        is_service = theme.field == TechField.HIGH_TECH_SERVICES
+        product = owner.profile.short if is_service else scenario.product
+        methods = v.SCENARIO_METHODS.get(scenario.need, theme.methods)
+        expertise = rng.sample(methods, min(2, len(methods)))
         lo, hi = budget
         budget_text = "面议" if hi is None else f"{lo}-{hi}万元" if lo else f"不超过{hi}万元"
         values = {
-            "product": scenario.product,
+            **owner.facts,
+            "product": product,
             "need": scenario.need,
             "target": target_short,
             "budget": budget_text,
             "city": v.city_of(owner.region_code).name,
-            "year": rng.randint(1995, 2018),
-            "ent_type": rng.choice(v.ENTERPRISE_TYPES),
-            "value": _fmt(round(rng.uniform(0.5, 20), 1)),
-            "staff": rng.choice((50, 80, 120, 200, 300, 500, 800, 1500)),
-            "lines": rng.randint(2, 12),
-            "n": rng.randint(20, 300),
             "loss": rng.choice((30, 50, 80, 100, 200, 300, 500)),
             "quote": rng.choice((80, 120, 150, 200, 300, 500)),
             "months": rng.choice((3, 6, 6, 9, 12)),
@@ -764,28 +840,28 @@ class ListingWriter:
         }
         values["size"] = _fill(rng.choice(v.DEMAND_SIZES), values)
         values["modes"] = _fill(rng.choice(v.DEMAND_MODE_PHRASES), {"modes": _mode_labels(modes)})
-        sentences = [_fill(rng.choice(v.DEMAND_INTROS), values), scenario.pain + "。"]
+        pain = rng.choice(v.PAIN_LEADS) + scenario.pain + rng.choice(v.PAIN_TAILS) + "。"
+        sentences = [_fill(rng.choice(v.DEMAND_INTROS), values), pain]
         if rng.random() < 0.7:
             sentences.append(_fill(rng.choice(v.DEMAND_CONSEQUENCES), values))
         if rng.random() < 0.5:
             sentences.append(_fill(rng.choice(v.DEMAND_ATTEMPTS), values))
         sentences.append(_fill(rng.choice(v.DEMAND_EXPERTISE), values))
         sentences.append(_fill(rng.choice(v.DEMAND_ASKS), values))
-        outcomes = [target_line, gain_line, _fill(rng.choice(v.DEMAND_DELIVERABLES), values)]
-        if rng.random() < 0.3:
-            outcomes.pop(1)
+        lines.append(_fill(rng.choice(v.DEMAND_DELIVERABLES), values))
+        # "汽车空调热泵空调…" reads badly: leave the product out of titles that repeat it.
+        repeats = any(part in scenario.need for part in (product, product[:2], product[-2:]))
+        titles = [t for t in v.DEMAND_TITLES if not (repeats and "{product}" in t)]
         return {
-            "title": _fill(rng.choice(v.DEMAND_TITLES), values),
+            "title": _fill(rng.choice(titles), values),
             "summary": _fill(rng.choice(v.DEMAND_SUMMARIES), values),
             "description": "".join(sentences),
-            "expected_outcome": "；".join(f"{i}. {line}" for i, line in enumerate(outcomes, 1))
-            + "。",
+            "expected_outcome": "；".join(f"{i}. {line}" for i, line in enumerate(lines, 1)) + "。",
             "keywords_from": [
                 scenario.need,
                 *expertise,
                 *rng.sample(theme.keywords, len(theme.keywords)),
-                scenario.product,
-                target.name,
+                product,
             ],
         }
 
@@ -970,6 +1046,10 @@ class DemoBuilder:
         operator = self.ensure_user(
             "operator", LOGIN_NAMES["operator"], self.names.mobile(), is_staff=True
         )
+        if not operator_org.contact_name:
+            operator_org.contact_name = operator.name
+            operator_org.full_clean()
+            operator_org.save(update_fields=["contact_name"])
         self.grant(operator, operator_org, Role.OPERATOR, self.markets[main_code])
         second = self.ensure_user(f"{main_code}_operator2", self.names.name(), self.names.mobile())
         self.grant(second, operator_org, Role.OPERATOR, self.markets[main_code])
@@ -1016,7 +1096,8 @@ class DemoBuilder:
                 fields = list(spec.fields[: rng.randint(1, len(spec.fields))])
                 if rng.random() < 0.3:
                     fields.append(rng.choice([f for f in TechField.values if f not in fields]))
-                year = rng.randint(2018, self.now.year - 1)
+                # Not relative to today: the certificate number is the broker's key.
+                year = rng.randint(2018, 2024)
                 self.ensure(
                     Broker,
                     {"certificate_no": f"HB-JJR-{year}-{number:04d}"},
@@ -1055,7 +1136,10 @@ class DemoBuilder:
                 leader = rng.choice(team_leaders)
                 text = writer.achievement(owner, leader, theme)
                 inventors = [leader, *(leaders.name() for _ in range(rng.randint(1, 4)))]
-                price_negotiable = rng.random() < 0.35
+                # A service is priced per engagement, so it is mostly 面议 or a package fee.
+                is_service = theme.kind == "service"
+                price_negotiable = rng.random() < (0.6 if is_service else 0.35)
+                price_range = SERVICE_PRICE_RANGE if is_service else PRICE_RANGES[text["stage"]]
                 editor = rng.choice(owner.editors)
                 listing = Achievement(
                     owner=owner.obj,
@@ -1075,7 +1159,7 @@ class DemoBuilder:
                     price_negotiable=price_negotiable,
                     asking_price=None
                     if price_negotiable
-                    else Decimal(_round(rng.uniform(*PRICE_RANGES[text["stage"]]), 5)),
+                    else Decimal(_round(rng.uniform(*price_range), 5)),
                     inventors="、".join(inventors),
                     advantage=text["advantage"],
                     economics=text["economics"],
@@ -1093,18 +1177,19 @@ class DemoBuilder:
                     )
                 )
 
-        demand_counts = _allocate(DEMAND_COUNT, [s.weight for s in enterprises])
+        # An industry with more problems of its own posts more: the service needs (patents,
+        # testing) fill in behind them rather than crowd them out.
+        demand_weights = [s.weight * len(profile_scenarios(s.profile)[0]) for s in enterprises]
+        demand_counts = _allocate(DEMAND_COUNT, demand_weights)
         number = 0
         for owner, count in zip(enterprises, demand_counts, strict=True):
-            scenarios = [
-                (v.THEMES_BY_KEY[key], scenario)
-                for key in owner.themes
-                for scenario in v.THEMES_BY_KEY[key].scenarios
-            ]
-            rng.shuffle(scenarios)
+            own, services = profile_scenarios(owner.profile)
+            rng.shuffle(own)
+            rng.shuffle(services)
+            # Its own industry's problems first, then the service needs any company has.
+            scenarios = own + services
             for index in range(count):
                 number += 1
-                # Each of an enterprise's problems once before any comes back.
                 theme, scenario = scenarios[index % len(scenarios)]
                 text = writer.demand(owner, theme, scenario)
                 lo, hi = text["budget"]
@@ -1232,7 +1317,7 @@ class DemoBuilder:
 
     def _write(self, model: type[Achievement] | type[Demand], plans: list[Planned], modes) -> None:
         label = str(model._meta.verbose_name)
-        bar = tqdm(total=len(plans), desc=f"写入{label}", unit="条", disable=not self.progress)
+        bar = tqdm(total=len(plans), desc=f"生成{label}", unit="条", disable=not self.progress)
         with bar:
             for start in range(0, len(plans), BATCH):
                 batch = plans[start : start + BATCH]

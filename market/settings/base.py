@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "market.users_apps.MarketUsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -188,3 +188,4 @@ MARKET_TARGETS = {
     "brokers": env.int("TARGET_BROKERS", default=100),
     "listings": env.int("TARGET_LISTINGS", default=1000),
 }
+FORMAT_MODULE_PATH = ["market.formats"]

@@ -29,5 +29,6 @@ def wan_yuan(value):
         return _("¥%s万元") % text
     yuan = amount * 10_000
     if yuan >= 1_000_000:
-        return "¥%s million" % number_format(round(yuan / 1_000_000, 2), force_grouping=True)
-    return "¥%s" % number_format(int(yuan), force_grouping=True)
+        millions = number_format(round(yuan / 1_000_000, 2), force_grouping=True)
+        return f"¥{millions} million"
+    return f"¥{number_format(int(yuan), force_grouping=True)}"

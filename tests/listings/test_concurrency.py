@@ -12,7 +12,10 @@ from listings.models import Demand
 from market.models import TransitionLog
 from tests.factories import DemandFactory, MembershipFactory
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.postgres,
+]
 
 
 def race(*callables):

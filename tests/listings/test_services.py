@@ -447,3 +447,29 @@ def test_attachment_by_outsider_is_denied(university, outsider):
             actor=outsider,
             upload=SimpleUploadedFile("a.pdf", PDF, "application/pdf"),
         )
+
+
+def test_listing_changed_is_announced_after_commit_only(
+    enterprise, enterprise_user, operator, django_capture_on_commit_callbacks
+):
+    from listings.signals import listing_changed
+
+    heard = []
+
+    def receiver(sender, pk, **kwargs):
+        heard.append((sender, pk))
+
+    listing_changed.connect(receiver)
+    try:
+        demand = DemandFactory(owner=enterprise, status=ListingStatus.SUBMITTED)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.listing_approve(listing=demand, actor=operator)
+        assert heard == []  # nothing is said before the transaction commits
+        for callback in callbacks:
+            callback()
+        assert heard == [(Demand, demand.pk)]
+        with django_capture_on_commit_callbacks(execute=True):
+            services.listing_close(listing=demand, actor=enterprise_user)
+        assert heard[-1] == (Demand, demand.pk) and len(heard) == 2
+    finally:
+        listing_changed.disconnect(receiver)

@@ -12,7 +12,7 @@ from market import services
 from market.asgi import application
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 

@@ -6,6 +6,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from cms.site_builder import site_build
 from market.demo.builder import DEMO_LOGINS, DEMO_PASSWORD, DemoConflict, load_demo
 
 URL = "http://127.0.0.1:8000/"
@@ -38,6 +39,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except ValidationError as error:
             raise CommandError(f"演示数据未通过校验：{error}") from error
+
+        # The public site's pages (home, indexes, one page per sub-market) are idempotent too.
+        site_build()
 
         if report.already_loaded:
             self.stdout.write("演示数据已加载，本次未做任何更改。")

@@ -1,0 +1,241 @@
+"""`manage.py load_demo`: a believable demo market that loads once and only once."""
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.utils import timezone
+from stdnum.cn import uscc
+
+from brokers.models import Broker
+from listings.choices import PATENT_KINDS, ListingStatus, TechField
+from listings.models import Achievement, Demand, IntellectualProperty
+from listings.validators import validate_patent_number
+from market.choices import MarketKind, OrganizationKind, Role
+from market.demo.builder import DEMO_LOGINS, DEMO_PASSWORD
+from market.models import Market, Membership, Organization, User
+from market.validators import validate_credit_code
+from windows.models import ServiceWindow
+
+pytestmark = pytest.mark.django_db
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+MODELS = (Market, ServiceWindow, Organization, User, Membership, Broker, Achievement, Demand,
+          IntellectualProperty)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module inside a transaction rolled back afterwards:
+    loading takes seconds, and no other test module may see it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("load_demo", quiet=True, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def listings():
+    return [*Achievement.objects.all(), *Demand.objects.all()]
+
+
+def test_load_demo_meets_the_minimums(demo):
+    main = Market.objects.get(kind=MarketKind.MAIN)
+    subs = Market.objects.filter(kind=MarketKind.SUB, parent=main)
+    kinds = {k: Organization.objects.filter(kind=k).count() for k in OrganizationKind}
+
+    assert subs.count() >= 4
+    assert {"420100", "420600", "420500", "420200"} <= set(
+        subs.values_list("region_code", flat=True)
+    )
+    assert kinds[OrganizationKind.UNIVERSITY] + kinds[OrganizationKind.INSTITUTE] >= 20
+    assert kinds[OrganizationKind.ENTERPRISE] >= 50
+    assert kinds[OrganizationKind.TRANSFER_INSTITUTION] >= 10
+    assert kinds[OrganizationKind.OPERATOR] == 1
+    assert Broker.objects.count() >= 100
+    assert Achievement.objects.count() >= 600
+    assert Demand.objects.count() >= 400
+    assert Achievement.objects.count() + Demand.objects.count() >= 1000
+
+
+def test_load_demo_gives_every_sub_market_a_window(demo):
+    for market in Market.objects.filter(kind=MarketKind.SUB):
+        window = ServiceWindow.objects.get(market=market)
+        assert window.address.startswith(market.name[:2])
+        assert "周一至周五" in window.hours
+        assert window.phone
+        assert {"成果登记", "需求发布", "技术合同认定登记咨询"} <= set(window.service_list)
+
+
+def test_load_demo_spreads_organizations_over_the_markets(demo):
+    by_market = {
+        market.code: market.organizations.exclude(kind=OrganizationKind.OPERATOR).count()
+        for market in Market.objects.filter(kind=MarketKind.SUB)
+    }
+
+    assert all(n > 0 for n in by_market.values())
+    for org in Organization.objects.exclude(kind=OrganizationKind.OPERATOR):
+        assert org.region_code[:4] == org.market.region_code[:4]
+
+
+def test_load_demo_credit_codes_validate(demo):
+    for org in Organization.objects.all():
+        validate_credit_code(org.credit_code)
+        assert uscc.is_valid(org.credit_code)
+        assert org.credit_code[2:8] == org.region_code
+        expected_prefix = "91" if org.kind == OrganizationKind.ENTERPRISE else ("12", "91")
+        assert org.credit_code[:2] in expected_prefix
+
+
+def test_load_demo_patent_numbers_validate(demo):
+    patents = IntellectualProperty.objects.filter(kind__in=PATENT_KINDS)
+
+    assert patents.count() >= 500
+    for patent in patents:
+        validate_patent_number(patent.number)
+        assert patent.number.startswith("ZL") == (patent.status != "pending")
+    assert patents.values("number").distinct().count() == patents.count()
+
+
+def test_load_demo_every_object_passes_full_clean(demo):
+    for model in MODELS:
+        for obj in model.objects.all():
+            obj.full_clean()
+
+
+def test_load_demo_twice_adds_nothing(demo):
+    before = counts()
+    out = io.StringIO()
+
+    call_command("load_demo", quiet=True, stdout=out)
+
+    assert counts() == before
+    assert "已加载" in out.getvalue()
+
+
+def test_load_demo_restores_only_what_was_deleted(demo):
+    before = counts()
+    lost = list(Achievement.objects.order_by("ref")[:3])
+    titles = {a.ref: a.title for a in lost}
+    Achievement.objects.filter(pk__in=[a.pk for a in lost]).delete()
+    User.objects.get(username="univ02_member1").delete()
+
+    call_command("load_demo", quiet=True, stdout=io.StringIO())
+
+    assert counts() == before
+    restored = Achievement.objects.filter(ref__in=titles)
+    assert {a.ref: a.title for a in restored} == titles
+    assert Membership.objects.filter(user__username="univ02_member1").exists()
+
+
+def test_load_demo_titles_are_varied(demo):
+    for model in (Achievement, Demand):
+        titles = list(model.objects.values_list("title", flat=True))
+        assert len(set(titles)) >= 0.9 * len(titles)
+
+
+def test_load_demo_writes_in_chinese_with_numbers(demo):
+    for listing in listings():
+        assert CJK.search(listing.title)
+        assert len(listing.description) >= 80
+        assert len(CJK.findall(listing.description)) > 0.6 * len(listing.description)
+        assert listing.summary
+    for achievement in Achievement.objects.all():
+        assert re.search(r"\d+(\.\d+)?(%|倍|个百分点|个数量级)", achievement.advantage)
+        assert re.search(r"\d", achievement.economics)
+    for demand in Demand.objects.all():
+        assert re.search(r"\d", demand.expected_outcome)
+
+
+def test_load_demo_keywords_come_from_the_listing_text(demo):
+    for listing in listings():
+        text = listing.title + listing.summary + listing.description
+        text += getattr(listing, "advantage", "") + getattr(listing, "expected_outcome", "")
+        assert 2 <= len(listing.keywords) <= 5
+        assert all(keyword in text for keyword in listing.keywords), listing.ref
+
+
+def test_load_demo_classifies_every_listing(demo):
+    achievements = Achievement.objects.all()
+
+    assert set(achievements.values_list("field", flat=True)) == set(TechField.values)
+    for achievement in achievements:
+        assert 1 <= achievement.trl <= 9
+        assert achievement.transfer_modes.exists()
+        assert achievement.price_negotiable or achievement.asking_price > 0
+    for demand in Demand.objects.all():
+        assert demand.cooperation_modes.exists()
+        assert demand.budget_negotiable or demand.budget_max > 0
+
+
+def test_load_demo_spreads_listings_over_the_lifecycle(demo):
+    now = timezone.now()
+    lifetime = timedelta(days=settings.LISTING_LIFETIME_DAYS)
+    everything = listings()
+    by_status = {s: [x for x in everything if x.status == s] for s in ListingStatus.values}
+
+    assert len(by_status["published"]) > 0.7 * len(everything)
+    assert len(by_status["submitted"]) >= 0.03 * len(everything)
+    assert by_status["draft"] and by_status["closed"] and by_status["expired"]
+    for listing in by_status["published"]:
+        assert listing.expires_at == listing.published_at + lifetime
+        assert listing.expires_at > now
+        assert listing.submitted_at < listing.published_at
+    assert any(x.expires_at < now + timedelta(days=14) for x in by_status["published"])
+    assert all(x.submitted_at and not x.published_at for x in by_status["submitted"])
+    assert all(x.review_reason for x in by_status["rejected"])
+    assert all(x.expires_at < now for x in by_status["expired"])
+
+
+def test_load_demo_gives_every_role_people(demo):
+    for role in Role:
+        assert Membership.objects.filter(role=role).exists(), role
+    for membership in Membership.objects.filter(role__in=[Role.OPERATOR, Role.WINDOW_CLERK]):
+        assert membership.market is not None
+    for broker in Broker.objects.select_related("institution"):
+        assert broker.institution.kind == OrganizationKind.TRANSFER_INSTITUTION
+        assert broker.fields and set(broker.fields) <= set(TechField.values)
+        assert Membership.objects.filter(
+            user=broker.user, organization=broker.institution, role=Role.BROKER
+        ).exists()
+
+
+def test_load_demo_logins_sign_in_with_their_roles(demo, client):
+    for login in DEMO_LOGINS:
+        assert client.login(username=login.username, password=DEMO_PASSWORD), login.username
+    users = {
+        u.username: u for u in User.objects.filter(username__in=[x.username for x in DEMO_LOGINS])
+    }
+
+    assert users["admin"].is_superuser
+    assert users["operator"].is_staff and not users["operator"].is_superuser
+    assert users["operator"].memberships.get(role=Role.OPERATOR).market.kind == MarketKind.MAIN
+    assert users["submarket_operator"].memberships.get(role=Role.OPERATOR).market.kind == "sub"
+    assert users["clerk"].memberships.get(role=Role.WINDOW_CLERK).market.kind == "sub"
+    university = users["university"].memberships.get(role=Role.ORG_ADMIN).organization
+    assert university.kind == OrganizationKind.UNIVERSITY
+    enterprise = users["enterprise"].memberships.get(role=Role.ORG_ADMIN).organization
+    assert enterprise.kind == OrganizationKind.ENTERPRISE
+    assert users["broker"].broker_profile.institution.kind == OrganizationKind.TRANSFER_INSTITUTION
+    assert all(CJK.search(user.name) for user in users.values())
+
+
+def test_load_demo_prints_the_url_and_the_logins(demo):
+    assert "http://127.0.0.1:8000/" in demo
+    for login in DEMO_LOGINS:
+        assert re.search(rf"{re.escape(login.role)}\s+{login.username}\s+{DEMO_PASSWORD}", demo)
+
+
+def test_load_demo_refuses_to_join_another_main_market(demo):
+    Market.objects.filter(kind=MarketKind.MAIN).update(code="elsewhere")
+
+    with pytest.raises(CommandError, match="已有主市场"):
+        call_command("load_demo", quiet=True, stdout=io.StringIO())

@@ -1,0 +1,18 @@
+from decimal import Decimal
+
+from django.utils import translation
+
+from market.templatetags.market_tags import wan_yuan
+
+
+def test_wan_yuan_in_chinese_keeps_wan():
+    with translation.override("zh-hans"):
+        assert wan_yuan(Decimal("300")) == "¥300万元"
+        assert wan_yuan(Decimal("12500.50")) == "¥12,500.5万元"
+        assert wan_yuan(None) == ""
+
+
+def test_wan_yuan_in_english_converts_to_yuan():
+    with translation.override("en"):
+        assert wan_yuan(Decimal("300")) == "¥3.00 million"
+        assert wan_yuan(Decimal("50")) == "¥500,000"
