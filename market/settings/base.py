@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "market.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -123,6 +123,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
+# Search: index names start with the prefix; a node that fails is not asked again for
+# SEARCH_ES_RETRY_SECONDS (search falls back to the embedded index, writes are queued).
+SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", default="techmarket")
+SEARCH_ES_TIMEOUT = env.float("SEARCH_ES_TIMEOUT", default=2.0)
+SEARCH_ES_RETRY_SECONDS = env.int("SEARCH_ES_RETRY_SECONDS", default=30)
+SEARCH_ES_REFRESH = env.bool("SEARCH_ES_REFRESH", default=False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -32,3 +32,18 @@ def wan_yuan(value):
         millions = number_format(round(yuan / 1_000_000, 2), force_grouping=True)
         return f"¥{millions} million"
     return f"¥{number_format(int(yuan), force_grouping=True)}"
+
+
+@register.filter
+def budget_range(demand):
+    """A demand's budget as people say it: a range, an upper or lower bound, or 面议."""
+    if demand.budget_negotiable:
+        return _("预算面议")
+    low, high = demand.budget_min, demand.budget_max
+    if low is not None and high is not None:
+        return f"{wan_yuan(low)} – {wan_yuan(high)}"
+    if high is not None:
+        return _("不超过 %s") % wan_yuan(high)
+    if low is not None:
+        return _("不低于 %s") % wan_yuan(low)
+    return ""
