@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class BrokersConfig(AppConfig):
     name = "brokers"
     verbose_name = _("技术经纪与交易")
+
+    def ready(self):
+        from brokers import receivers  # noqa: F401

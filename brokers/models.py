@@ -46,3 +46,69 @@ class Broker(models.Model):
         valid = set(TechField.values)
         if any(f not in valid for f in self.fields):
             raise ValidationError({"fields": _("擅长领域须为国家八大高新技术领域之一。")})
+
+
+class Assignment(models.Model):
+    """A broker assigned to answer a published technology demand (需求响应).
+
+    The 48-hour rule: every published demand gets a broker and that broker's first message
+    within DEMAND_RESPONSE_HOURS of publication. A reassignment ends the current assignment
+    and starts a new one, so the history stays.
+    """
+
+    demand = models.ForeignKey(
+        "listings.Demand",
+        verbose_name=_("技术需求"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    broker = models.ForeignKey(
+        Broker, verbose_name=_("技术经纪人"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    active = models.BooleanField(_("当前有效"), default=True)
+    assigned_at = models.DateTimeField(_("分派时间"), auto_now_add=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("分派人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("空表示系统自动分派"),
+    )
+    due_at = models.DateTimeField(_("首次答复期限"), db_index=True)
+    first_response_at = models.DateTimeField(_("首次答复时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("需求分派")
+        verbose_name_plural = _("需求分派")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand"],
+                condition=models.Q(active=True),
+                name="one_active_assignment_per_demand",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.demand} → {self.broker}"
+
+
+class BrokerMessage(models.Model):
+    """A message from the assigned broker to the enterprise behind a demand (经纪人答复)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("内容"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("经纪人答复")
+        verbose_name_plural = _("经纪人答复")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.body[:40]

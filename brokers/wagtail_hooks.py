@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 
+from brokers.admin_views import ResponseDashboardViewSet
 from brokers.models import Broker
 from listings.choices import TechField
 from market.wagtail_hooks import (
@@ -53,3 +55,8 @@ class BrokerViewSet(MarketScopedSnippetViewSet):
 
 
 register_snippet(BrokerViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_response_dashboard():
+    return ResponseDashboardViewSet()

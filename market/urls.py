@@ -6,6 +6,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from search.api import api as api_v1
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -14,6 +16,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("market.web_urls")),
     path("listings/", include("listings.urls")),
+    path("search/", include("search.urls")),
+    path("api/v1/", api_v1.urls),
+    path("brokers/", include("brokers.urls")),
 ]
 
 if settings.DEBUG:

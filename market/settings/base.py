@@ -195,3 +195,7 @@ MARKET_TARGETS = {
     "listings": env.int("TARGET_LISTINGS", default=1000),
 }
 FORMAT_MODULE_PATH = ["market.formats"]
+
+# The 48-hour rule: every published demand gets a broker and a first reply within this time.
+DEMAND_RESPONSE_HOURS = env.int("DEMAND_RESPONSE_HOURS", default=48)
+DEMAND_RESPONSE_WARNING_HOURS = env.int("DEMAND_RESPONSE_WARNING_HOURS", default=12)

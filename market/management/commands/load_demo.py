@@ -6,6 +6,7 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from brokers.services import demands_assign_unassigned
 from cms.site_builder import site_build
 from market.demo.builder import DEMO_LOGINS, DEMO_PASSWORD, DemoConflict, load_demo
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
 
         # The public site's pages (home, indexes, one page per sub-market) are idempotent too.
         site_build()
+        # Published demands start the 48-hour clock: give each its broker (no e-mail storm).
+        demands_assign_unassigned(email=False)
 
         if report.already_loaded:
             self.stdout.write("演示数据已加载，本次未做任何更改。")

@@ -1,0 +1,127 @@
+"""Reads about brokers and the 48-hour rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from brokers.models import Assignment, Broker
+from listings.choices import ListingStatus
+from listings.models import Demand
+from market import permissions
+
+SAME_MARKET_EDGE = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    broker: Broker
+    field_match: bool
+    same_market: bool
+    load: int
+
+    @property
+    def rank_key(self):
+        # Expertise first; then load, where a broker in the demand's own market counts as
+        # carrying SAME_MARKET_EDGE fewer demands, so local brokers win until they are busier.
+        edge = 0 if self.same_market else SAME_MARKET_EDGE
+        return (not self.field_match, self.load + edge, self.broker.pk)
+
+
+def broker_candidates(demand: Demand, *, exclude_ids: set[int] = frozenset()) -> list[Candidate]:
+    """Active brokers ranked for a demand: by field expertise, the demand's sub-market, and
+    how many demands each is already answering."""
+    brokers = (
+        Broker.objects.filter(active=True)
+        .exclude(pk__in=exclude_ids)
+        .select_related("institution", "user")
+        .annotate(load=Count("assignments", filter=Q(assignments__active=True)))
+    )
+    candidates = [
+        Candidate(
+            broker=broker,
+            field_match=demand.field in (broker.fields or []),
+            same_market=broker.institution.market_id == demand.market_id,
+            load=broker.load,
+        )
+        for broker in brokers
+    ]
+    return sorted(candidates, key=lambda c: c.rank_key)
+
+
+def response_due(published_at: datetime) -> datetime:
+    return published_at + timedelta(hours=settings.DEMAND_RESPONSE_HOURS)
+
+
+def demands_awaiting_response(user) -> QuerySet:
+    """Published demands in the user's markets whose broker has not replied yet, most
+    urgent first. Unassigned demands count too: they are the most urgent of all."""
+    answered = Assignment.objects.filter(
+        demand=OuterRef("pk"), active=True, first_response_at__isnull=False
+    )
+    return (
+        Demand.objects.filter(
+            status=ListingStatus.PUBLISHED,
+            market_id__in=permissions.operated_market_ids(user),
+        )
+        .filter(~Exists(answered))
+        .select_related("owner", "market")
+        .prefetch_related("assignments__broker__user")
+        .order_by("published_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ResponseCompliance:
+    answered_on_time: int
+    answered_late: int
+    waiting: int
+    due_soon: int
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return (
+            self.answered_on_time + self.answered_late + self.waiting + self.due_soon + self.overdue
+        )
+
+
+def response_compliance(user, *, now: datetime | None = None) -> ResponseCompliance:
+    """How the user's markets keep the 48-hour rule: one query, counted in SQL."""
+    now = now or timezone.now()
+    warning = timedelta(hours=settings.DEMAND_RESPONSE_WARNING_HOURS)
+    active = Assignment.objects.filter(
+        active=True,
+        demand__status=ListingStatus.PUBLISHED,
+        demand__market_id__in=permissions.operated_market_ids(user),
+    )
+    counts = active.aggregate(
+        on_time=Count("pk", filter=Q(first_response_at__lte=F("due_at"))),
+        late=Count("pk", filter=Q(first_response_at__gt=F("due_at"))),
+        waiting=Count("pk", filter=Q(first_response_at__isnull=True, due_at__gt=now + warning)),
+        due_soon=Count(
+            "pk",
+            filter=Q(first_response_at__isnull=True, due_at__gt=now, due_at__lte=now + warning),
+        ),
+        overdue=Count("pk", filter=Q(first_response_at__isnull=True, due_at__lte=now)),
+    )
+    return ResponseCompliance(
+        answered_on_time=counts["on_time"],
+        answered_late=counts["late"],
+        waiting=counts["waiting"],
+        due_soon=counts["due_soon"],
+        overdue=counts["overdue"],
+    )
+
+
+def assignments_of_broker(user) -> QuerySet:
+    return (
+        Assignment.objects.filter(broker__user=user, active=True)
+        .select_related("demand__owner", "demand__market")
+        .prefetch_related("messages")
+        .order_by("first_response_at", "due_at")
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from brokers import views
+
+app_name = "brokers"
+
+urlpatterns = [
+    path("assignments/", views.assignment_list, name="assignments"),
+    path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
+]
