@@ -47,6 +47,9 @@ class ResponseDashboardView(WagtailAdminTemplateMixin, TemplateView):
             return _forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
