@@ -1,0 +1,149 @@
+"""Why a match was made, in a form a listing page can show and a database can store.
+
+The rendered text is plain Simplified Chinese, e.g.
+"领域一致 · 成熟度满足 (TRL 6 ≥ 5) · 价格在预算内 · 关键词: 正极材料、锂离子电池".
+The strings are marked with a local `gettext_noop` so `make messages` extracts them, and are
+translated at render time only when Django settings are configured: the engine itself runs
+without Django (the benchmark, the evaluator, a worker process).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a string for `makemessages` (which looks for this name) without touching
+    Django's settings, which Django's own gettext_noop does."""
+    return message
+
+
+N_ = gettext_noop
+
+Status = Literal["met", "missed", "unknown"]
+
+CRITERIA = ("text", "field", "industry", "maturity", "price", "modes", "region", "freshness")
+
+# (criterion, status or variant) -> message. Missed region and freshness are not shown:
+# they carry no penalty, and "not nearby" is not a reason anyone acts on.
+MESSAGES: dict[tuple[str, str], str] = {
+    ("field", "met"): N_("领域一致"),
+    ("field", "missed"): N_("领域不同"),
+    ("industry", "met"): N_("行业一致"),
+    ("industry", "missed"): N_("行业不同"),
+    ("maturity", "met"): N_("成熟度满足 (TRL %(offered)d ≥ %(required)d)"),
+    ("maturity", "missed"): N_("成熟度不足 (TRL %(offered)d < %(required)d)"),
+    ("price", "met"): N_("价格在预算内"),
+    ("price", "missed"): N_("价格超出预算"),
+    ("modes", "met"): N_("合作方式相符 (%(modes)s)"),
+    ("modes", "missed"): N_("合作方式不符"),
+    ("region", "market"): N_("同一市场"),
+    ("region", "province"): N_("同省"),
+    ("freshness", "met"): N_("近期发布"),
+    ("terms", ""): N_("关键词: %(terms)s"),
+}
+
+# The cooperation modes' labels, the same msgids as listings.choices.CooperationMode, so the
+# existing translations apply. Repeated here to keep the engine importable without Django's
+# app registry.
+MODE_LABELS = {
+    "transfer": N_("转让"),
+    "license": N_("许可"),
+    "equity": N_("作价入股"),
+    "joint_development": N_("合作开发"),
+    "service": N_("技术服务"),
+}
+
+SEPARATOR = " · "
+TERM_SEPARATOR = "、"
+
+
+def translate(message: str) -> str:
+    """gettext when Django is set up, the Chinese source otherwise."""
+    try:
+        from django.conf import settings
+
+        if not settings.configured:
+            return message
+        from django.utils.translation import gettext
+
+        return gettext(message)
+    except Exception:  # an app registry that is not ready yet must not break a match
+        return message
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion of one match: met, missed or unknown, and what it added to the score."""
+
+    name: str
+    status: Status
+    contribution: float
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The reasons behind a match: shared terms and each criterion with its contribution.
+
+    `criteria[0]` is always text relevance; its `detail` splits the contribution over the
+    listing's title, keywords and description.
+    """
+
+    score: float
+    shared_terms: tuple[str, ...]
+    criteria: tuple[Criterion, ...]
+
+    def criterion(self, name: str) -> Criterion:
+        for c in self.criteria:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-serialisable, for storing next to a match."""
+        return {
+            "score": round(self.score, 6),
+            "shared_terms": list(self.shared_terms),
+            "criteria": [
+                {
+                    "name": c.name,
+                    "status": c.status,
+                    "contribution": round(c.contribution, 6),
+                    "detail": c.detail,
+                }
+                for c in self.criteria
+            ],
+        }
+
+    def as_text(self) -> str:
+        parts: list[str] = []
+        for c in self.criteria:
+            message = _message_for(c)
+            if message:
+                parts.append(message)
+        if self.shared_terms:
+            terms = TERM_SEPARATOR.join(self.shared_terms)
+            parts.append(translate(MESSAGES[("terms", "")]) % {"terms": terms})
+        return SEPARATOR.join(parts)
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+
+def _message_for(c: Criterion) -> str:
+    if c.name == "text" or c.status == "unknown":
+        return ""
+    if c.name == "region":
+        variant = c.detail.get("level", "")
+        return translate(MESSAGES[("region", variant)]) if variant else ""
+    if c.name == "freshness" and c.status != "met":
+        return ""
+    template = translate(MESSAGES[(c.name, c.status)])
+    if c.name == "maturity":
+        return template % {"offered": c.detail["offered"], "required": c.detail["required"]}
+    if c.name == "modes" and c.status == "met":
+        labels = [translate(MODE_LABELS.get(m, m)) for m in c.detail.get("shared", [])]
+        return template % {"modes": TERM_SEPARATOR.join(labels)}
+    return template
