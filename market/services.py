@@ -165,3 +165,18 @@ def membership_grant(
         group, _created = Group.objects.get_or_create(name=OPERATOR_GROUP_NAME)
         user.groups.add(group)
     return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership) -> None:
+    """Take a role away. Someone who operates no market any more also leaves the operators'
+    group, so they lose the admin with the role."""
+    user = membership.user
+    membership.delete()
+    operator_group_sync(user=user)
+
+
+def operator_group_sync(*, user: User) -> None:
+    """The operators' group holds exactly the users with an operator role."""
+    if not Membership.objects.filter(user=user, role=Role.OPERATOR).exists():
+        user.groups.remove(*Group.objects.filter(name=OPERATOR_GROUP_NAME))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
@@ -201,3 +202,13 @@ class MarketNetworkGroup(SnippetViewSetGroup):
 
 
 register_snippet(MarketNetworkGroup)
+
+
+@hooks.register("after_delete_snippet")
+def sync_operator_group_after_role_deleted(request, instances):
+    """Deleting a role in the admin must also take away the admin access it gave."""
+    from market.services import operator_group_sync
+
+    for instance in instances:
+        if isinstance(instance, Membership):
+            operator_group_sync(user=instance.user)
