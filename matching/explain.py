@@ -19,8 +19,6 @@ def gettext_noop(message: str) -> str:
     return message
 
 
-N_ = gettext_noop
-
 Status = Literal["met", "missed", "unknown"]
 
 CRITERIA = ("text", "field", "industry", "maturity", "price", "modes", "region", "freshness")
@@ -28,31 +26,31 @@ CRITERIA = ("text", "field", "industry", "maturity", "price", "modes", "region",
 # (criterion, status or variant) -> message. Missed region and freshness are not shown:
 # they carry no penalty, and "not nearby" is not a reason anyone acts on.
 MESSAGES: dict[tuple[str, str], str] = {
-    ("field", "met"): N_("领域一致"),
-    ("field", "missed"): N_("领域不同"),
-    ("industry", "met"): N_("行业一致"),
-    ("industry", "missed"): N_("行业不同"),
-    ("maturity", "met"): N_("成熟度满足 (TRL %(offered)d ≥ %(required)d)"),
-    ("maturity", "missed"): N_("成熟度不足 (TRL %(offered)d < %(required)d)"),
-    ("price", "met"): N_("价格在预算内"),
-    ("price", "missed"): N_("价格超出预算"),
-    ("modes", "met"): N_("合作方式相符 (%(modes)s)"),
-    ("modes", "missed"): N_("合作方式不符"),
-    ("region", "market"): N_("同一市场"),
-    ("region", "province"): N_("同省"),
-    ("freshness", "met"): N_("近期发布"),
-    ("terms", ""): N_("关键词: %(terms)s"),
+    ("field", "met"): gettext_noop("领域一致"),
+    ("field", "missed"): gettext_noop("领域不同"),
+    ("industry", "met"): gettext_noop("行业一致"),
+    ("industry", "missed"): gettext_noop("行业不同"),
+    ("maturity", "met"): gettext_noop("成熟度满足 (TRL %(offered)d ≥ %(required)d)"),
+    ("maturity", "missed"): gettext_noop("成熟度不足 (TRL %(offered)d < %(required)d)"),
+    ("price", "met"): gettext_noop("价格在预算内"),
+    ("price", "missed"): gettext_noop("价格超出预算"),
+    ("modes", "met"): gettext_noop("合作方式相符 (%(modes)s)"),
+    ("modes", "missed"): gettext_noop("合作方式不符"),
+    ("region", "market"): gettext_noop("同一市场"),
+    ("region", "province"): gettext_noop("同省"),
+    ("freshness", "met"): gettext_noop("近期发布"),
+    ("terms", ""): gettext_noop("关键词: %(terms)s"),
 }
 
 # The cooperation modes' labels, the same msgids as listings.choices.CooperationMode, so the
 # existing translations apply. Repeated here to keep the engine importable without Django's
 # app registry.
 MODE_LABELS = {
-    "transfer": N_("转让"),
-    "license": N_("许可"),
-    "equity": N_("作价入股"),
-    "joint_development": N_("合作开发"),
-    "service": N_("技术服务"),
+    "transfer": gettext_noop("转让"),
+    "license": gettext_noop("许可"),
+    "equity": gettext_noop("作价入股"),
+    "joint_development": gettext_noop("合作开发"),
+    "service": gettext_noop("技术服务"),
 }
 
 SEPARATOR = " · "
