@@ -55,15 +55,23 @@ class HomePage(Page):
         return context
 
 
-class ListingIndexPage(RoutablePageMixin, Page):
-    """Shared behaviour of the achievement and demand indexes: filter, sort, paginate, and
-    route each listing's detail page under the index."""
+class IndexPage(Page):
+    """What the section pages under the home page share: an intro, one of each."""
 
     intro = RichTextField(_("简介"), blank=True)
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
-    subpage_types: list[str] = []
     max_count = 1
+
+    class Meta:
+        abstract = True
+
+
+class ListingIndexPage(RoutablePageMixin, IndexPage):
+    """Shared behaviour of the achievement and demand indexes: filter, sort, paginate, and
+    route each listing's detail page under the index."""
+
+    subpage_types: list[str] = []
 
     model: type
     filterset_class: type
@@ -138,14 +146,10 @@ class DemandIndexPage(ListingIndexPage):
         verbose_name = _("技术需求列表页")
 
 
-class SubMarketIndexPage(Page):
+class SubMarketIndexPage(IndexPage):
     """The list of the network's sub-markets (分市场)."""
 
-    intro = RichTextField(_("简介"), blank=True)
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.SubMarketPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("分市场列表页")
@@ -206,14 +210,10 @@ class StandardPage(Page):
         verbose_name = _("政策/通用页")
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(IndexPage):
     """Notices and event news (通知公告、活动动态), newest first."""
 
-    intro = RichTextField(_("简介"), blank=True)
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.NewsPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("新闻列表页")
