@@ -23,7 +23,6 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py expire_listings
 
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
