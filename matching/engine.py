@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Literal
 
 import numpy as np
@@ -170,88 +171,125 @@ def _province(region: str) -> int:
     return int(region[:2]) if len(region) >= 2 and region[:2].isdigit() else -1
 
 
-class _View:
-    """One tokenisation of the text, as a BM25F weight matrix over the indexed side."""
+def _unique_sorted(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values. (`np.unique` is an order of magnitude slower here on int64.)"""
+    if not len(a):
+        return a
+    s = np.sort(a, kind="stable")  # a merge: callers pass concatenated sorted runs
+    keep = np.empty(len(s), dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
 
-    def __init__(self, tokenizer: Tokenizer) -> None:
-        self.tokenizer = tokenizer
-        self.vocab: dict[str, int] = {}
+
+def _count_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, width: int) -> sp.csr_matrix:
+    m = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+        shape=(n_rows, max(width, 1)),
+    )
+    m.sum_duplicates()
+    return m
+
+
+@dataclass(frozen=True)
+class Ngrams:
+    """A view of CJK character `n`-grams (and Latin/number words): the tokens of
+    `text.cjk_ngrams(value, n)`, computed for many texts at once and kept as int64 keys."""
+
+    n: int
+
+
+ViewSpec = Tokenizer | Ngrams
+
+
+class _View:
+    """One tokenisation of the text: its vocabulary and statistics, and the BM25F weight
+    rows of listings added since the fit. The fitted rows themselves live in the index's
+    `_Postings`, fused over all views."""
+
+    def __init__(self) -> None:
         self.idf = np.zeros(0, dtype=np.float32)
         self.avg_len: dict[str, float] = {}
         self.n_docs = 0
-        self.main = sp.csr_matrix((0, 0), dtype=np.float32)
+        self.n_fit = 0  # terms known at fit time: the columns of the fused postings
         self.extra_rows: list[sp.csr_matrix] = []
         self.extra = sp.csr_matrix((0, 0), dtype=np.float32)
-        self._main_t: sp.csr_matrix | None = None
 
-    def _tokens(self, records: Sequence[Record]) -> dict[str, list[list[str]]]:
-        tok = self.tokenizer
+    # Subclasses: how text becomes term counts.
+
+    @property
+    def width(self) -> int:
+        raise NotImplementedError
+
+    def _field_counts(self, texts: list[str], *, grow: bool) -> sp.csr_matrix:
+        raise NotImplementedError
+
+    def _prepare_vocab(self, fields_texts: dict[str, list[str]]) -> None:
+        """Called by fit() before counting, with the vocabulary emptied."""
+
+    def _reset_vocab(self) -> None:
+        raise NotImplementedError
+
+    # Shared BM25F arithmetic.
+
+    @staticmethod
+    def _field_texts(records: Sequence[Record]) -> dict[str, list[str]]:
         return {
-            "title": [tok(r.title) for r in records],
-            "keywords": [tok(text.join_fields(r.keywords)) for r in records],
-            "description": [tok(r.description) for r in records],
+            "title": [r.title or "" for r in records],
+            "keywords": [text.join_fields(r.keywords) for r in records],
+            "description": [r.description or "" for r in records],
         }
 
-    def _counts(self, docs: list[list[str]], *, grow: bool) -> sp.csr_matrix:
-        vocab = self.vocab
-        cols: list[int] = []
-        lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-        if grow:
-            for d in docs:
-                cols.extend(vocab.setdefault(t, len(vocab)) for t in d)
-        else:
-            for d in docs:
-                cols.extend(vocab.get(t, -1) for t in d)
-        rows = np.repeat(np.arange(len(docs)), lengths)
-        col_arr = np.asarray(cols, dtype=np.int64)
-        keep = col_arr >= 0
-        m = sp.csr_matrix(
-            (np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], col_arr[keep])),
-            shape=(len(docs), max(len(vocab), 1)),
-        )
-        m.sum_duplicates()
-        return m
+    def _fit_texts(self, records: Sequence[Record], shared: dict) -> dict[str, list[str]]:
+        return self._field_texts(records)
 
-    def _weights(self, tokens: dict[str, list[list[str]]], *, grow: bool) -> sp.csr_matrix:
-        counts = {name: self._counts(docs, grow=grow) for name, docs in tokens.items()}
-        width = max(len(self.vocab), 1)
+    def _weights(self, fields_texts: dict[str, list[str]], *, fit: bool) -> sp.csr_matrix:
+        counts = {
+            name: self._field_counts(texts, grow=True) for name, texts in fields_texts.items()
+        }
+        lengths = {
+            name: np.asarray(m.sum(axis=1), dtype=np.float32).ravel() for name, m in counts.items()
+        }
+        if fit:
+            for name, ln in lengths.items():
+                total = float(ln.sum())
+                self.avg_len[name] = total / len(ln) if len(ln) and total else 1.0
+        width = max(self.width, 1)
         acc = None
-        for name, docs in tokens.items():
-            m = counts[name]
+        for name, m in counts.items():
             m.resize((m.shape[0], width))
-            lengths = np.fromiter((len(d) for d in docs), dtype=np.float32, count=len(docs))
             avg = self.avg_len.get(name) or 1.0
-            norm = 1.0 - B + B * lengths / avg
+            norm = 1.0 - B + B * lengths[name] / avg
             scaled = sp.diags((FIELD_WEIGHTS[name] / norm).astype(np.float32)) @ m
             acc = scaled if acc is None else acc + scaled
         assert acc is not None
         return acc.tocsr()
 
-    def fit(self, records: Sequence[Record]) -> sp.csr_matrix:
-        tokens = self._tokens(records)
-        self.vocab = {}
+    def fit(self, records: Sequence[Record], shared: dict | None = None) -> sp.csr_matrix:
+        """Learn the vocabulary and statistics; return the BM25F weights (docs × terms).
+        `shared` is a scratch dict the views of one index share during a fit."""
+        fields_texts = self._fit_texts(records, {} if shared is None else shared)
+        self._reset_vocab()
+        self._prepare_vocab(fields_texts)
         self.n_docs = len(records)
-        for name, docs in tokens.items():
-            total = sum(len(d) for d in docs)
-            self.avg_len[name] = total / len(docs) if docs and total else 1.0
-        acc = self._weights(tokens, grow=True)
+        acc = self._weights(fields_texts, fit=True)
         df = np.bincount(acc.indices, minlength=acc.shape[1]).astype(np.float64)
         self.idf = np.log((self.n_docs - df + 0.5) / (df + 0.5) + 1.0).astype(np.float32)
-        self.main = self._saturate(acc)
-        self._main_t = None
-        self.extra_rows, self.extra = [], sp.csr_matrix((0, self.main.shape[1]), dtype=np.float32)
-        return self.main
+        self.n_fit = self.width
+        self.extra_rows, self.extra = [], sp.csr_matrix((0, self.n_fit), dtype=np.float32)
+        return self._saturate(acc)
 
     def _saturate(self, acc: sp.csr_matrix) -> sp.csr_matrix:
-        out = acc.copy()
+        out = acc.tocsr(copy=True)
         out.data = (out.data * (K1 + 1.0) / (out.data + K1)).astype(np.float32)
-        return (out @ sp.diags(self.idf[: out.shape[1]])).tocsr()
+        out.data *= self.idf[out.indices]
+        return out
 
     def add(self, record: Record) -> None:
         """Append one row with the fitted statistics frozen (IDF, average lengths), as an
         incremental index does; terms never seen get the IDF of a term in one listing."""
-        acc = self._weights(self._tokens([record]), grow=True)
-        width = len(self.vocab)
+        acc = self._weights(self._field_texts([record]), fit=False)
+        width = self.width
         if width > self.idf.shape[0]:
             rare = math.log((self.n_docs - 0.5) / 1.5 + 1.0)
             grow = np.full(width - self.idf.shape[0], rare, dtype=np.float32)
@@ -259,39 +297,295 @@ class _View:
         self.extra_rows.append(self._saturate(acc))
         for m in self.extra_rows:
             m.resize((m.shape[0], width))
-        self.main.resize((self.main.shape[0], width))
-        if self._main_t is not None:
-            self._main_t.resize((width, self._main_t.shape[1]))
         self.extra = sp.vstack(self.extra_rows, format="csr", dtype=np.float32)
 
     def encode(self, records: Sequence[Record]) -> tuple[sp.csr_matrix, np.ndarray]:
         """Query term weights (term frequency over title, keywords and description: what a
         listing repeats is what it is about) and each query's score upper bound."""
-        docs = [
-            self.tokenizer(text.join_fields([r.title, r.description, *r.keywords])) for r in records
-        ]
-        q = self._counts(docs, grow=False)
-        q.resize((q.shape[0], max(len(self.vocab), 1)))
+        texts = [text.join_fields([r.title, r.description, *r.keywords]) for r in records]
+        q = self._field_counts(texts, grow=False)
+        q.resize((q.shape[0], max(self.width, 1)))
         bound = np.asarray(q @ self.idf[: q.shape[1]], dtype=np.float64).ravel() * (K1 + 1.0)
         return q, bound
 
-    def scores(self, q: sp.csr_matrix) -> np.ndarray:
-        """Dense (queries × indexed rows) BM25F scores, float32."""
-        if self._main_t is None or self._main_t.shape[0] != q.shape[1]:
-            # Transposed once (terms × rows, CSR), not per batch: a product with `.T` would
-            # convert the whole index again for every batch of queries.
-            main = self.main
-            if main.shape[1] < q.shape[1]:
-                main.resize((main.shape[0], q.shape[1]))
-            self._main_t = main.T.tocsr()
-        out = (q @ self._main_t).toarray()
-        if self.extra.shape[0]:
-            out = np.hstack([out, (q @ self.extra.T.tocsr()).toarray()])
+    def extra_scores(self, q: sp.csr_matrix) -> np.ndarray:
+        """Dense (queries × rows added since the fit) BM25F scores."""
+        extra = self.extra
+        if q.shape[1] != extra.shape[1]:
+            width = max(q.shape[1], extra.shape[1])
+            q, extra = q.copy(), extra.copy()
+            q.resize((q.shape[0], width))
+            extra.resize((extra.shape[0], width))
+        return np.asarray((q @ extra.T).toarray(), dtype=np.float64)
+
+
+class _TokenView(_View):
+    """Terms from a tokenizer (jieba words by default), numbered in a dict."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        super().__init__()
+        self.tokenizer = tokenizer
+        self.vocab: dict[str, int] = {}
+
+    @property
+    def width(self) -> int:
+        return len(self.vocab)
+
+    def _reset_vocab(self) -> None:
+        self.vocab = {}
+
+    def _field_counts(self, texts: list[str], *, grow: bool) -> sp.csr_matrix:
+        tok, vocab = self.tokenizer, self.vocab
+        docs = [tok(t) for t in texts]
+        lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+        flat = list(chain.from_iterable(docs))
+        if grow:
+            for t in dict.fromkeys(flat):
+                if t not in vocab:
+                    vocab[t] = len(vocab)
+        get = vocab.get
+        cols = np.fromiter((get(t, -1) for t in flat), dtype=np.int64, count=len(flat))
+        rows = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        keep = cols >= 0
+        return _count_matrix(rows[keep], cols[keep], len(docs), len(vocab))
+
+
+class _NgramView(_View):
+    """CJK character n-grams as int64 keys (see `text.ngram_keys`): the fitted vocabulary is
+    one sorted array, terms added later a small sorted array beside it."""
+
+    CHUNK = 8192
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+        self._fitting = False
+        self._reset_vocab()
+
+    def _reset_vocab(self) -> None:
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.added_keys = np.zeros(0, dtype=np.int64)
+        self.added_cols = np.zeros(0, dtype=np.int64)
+        self.latin: dict[str, int] = {}
+
+    @property
+    def width(self) -> int:
+        return len(self.keys) + len(self.added_keys)
+
+    def _fit_texts(self, records: Sequence[Record], shared: dict) -> dict[str, list[str]]:
+        # Normalised once for all the n-gram views of a fit.
+        if "normalized" not in shared:
+            shared["normalized"] = {
+                name: [text.normalize(t) for t in texts]
+                for name, texts in self._field_texts(records).items()
+            }
+        return shared["normalized"]
+
+    def _chunks(self, texts: list[str], *, grow: bool):
+        # Texts of a fit arrive normalised; normalising again is a no-op, only slower.
+        normalized = self._fitting
+        for start in range(0, len(texts), self.CHUNK):
+            docs, keys = text.ngram_keys(
+                texts[start : start + self.CHUNK],
+                self.n,
+                self.latin,
+                grow=grow,
+                normalized=normalized,
+            )
+            yield start, docs, keys
+
+    def fit(self, records: Sequence[Record], shared: dict | None = None) -> sp.csr_matrix:
+        self._fitting = True
+        try:
+            return super().fit(records, shared)
+        finally:
+            self._fitting = False
+
+    def _prepare_vocab(self, fields_texts: dict[str, list[str]]) -> None:
+        acc = np.zeros(0, dtype=np.int64)
+        for texts in fields_texts.values():
+            for _start, _docs, keys in self._chunks(texts, grow=True):
+                acc = _unique_sorted(np.concatenate([acc, _unique_sorted(keys)]))
+        self.keys = acc
+
+    @staticmethod
+    def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not len(sorted_keys):
+            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        # Sorted needles walk the (large) vocabulary in order: several times faster.
+        order = np.argsort(keys, kind="stable")
+        pos = np.empty(len(keys), dtype=np.int64)
+        pos[order] = np.searchsorted(sorted_keys, keys[order])
+        np.minimum(pos, len(sorted_keys) - 1, out=pos)
+        return pos, sorted_keys[pos] == keys
+
+    def _cols(self, keys: np.ndarray, *, grow: bool) -> np.ndarray:
+        pos, found = self._lookup(self.keys, keys)
+        cols = np.where(found, pos, -1)
+        missing = ~found
+        if missing.any() and (grow or len(self.added_keys)):
+            if grow:
+                new = _unique_sorted(keys[missing])
+                apos, afound = self._lookup(self.added_keys, new)
+                new = new[~afound]
+                if len(new):
+                    start = self.width
+                    keys_all = np.concatenate([self.added_keys, new])
+                    cols_all = np.concatenate(
+                        [self.added_cols, np.arange(start, start + len(new), dtype=np.int64)]
+                    )
+                    order = np.argsort(keys_all, kind="stable")
+                    self.added_keys, self.added_cols = keys_all[order], cols_all[order]
+            apos, afound = self._lookup(self.added_keys, keys[missing])
+            cols[missing] = np.where(afound, self.added_cols[apos] if len(apos) else -1, -1)
+        return cols
+
+    def _field_counts(self, texts: list[str], *, grow: bool) -> sp.csr_matrix:
+        rows, cols = [], []
+        for start, docs, keys in self._chunks(texts, grow=grow):
+            c = self._cols(keys, grow=grow)
+            keep = c >= 0
+            rows.append(docs[keep] + start)
+            cols.append(c[keep])
+        if not rows:
+            return _count_matrix(np.zeros(0, np.int64), np.zeros(0, np.int64), 0, self.width)
+        return _count_matrix(np.concatenate(rows), np.concatenate(cols), len(texts), self.width)
+
+
+def _make_view(spec: ViewSpec) -> _View:
+    if isinstance(spec, Ngrams):
+        return _NgramView(spec.n)
+    if spec is text.cjk_bigrams:
+        return _NgramView(2)
+    if spec is text.cjk_trigrams:
+        return _NgramView(3)
+    return _TokenView(spec)
+
+
+class _Postings:
+    """The fitted rows of every view fused into one term space, split by document frequency.
+
+    The text score of (query, row) is Σ_t w_q(t)·W[row, t] over the terms of all views, where
+    w_q folds in the per-view normalisation (1 / (bound · number of views)). Terms in more
+    than `common_df` rows ("common": few, but most of the postings, each worth little) are
+    kept row-major, to look up for a few candidates; the others ("rare") term-major, to score
+    against every row with one sparse product. `common_max[t]` is the largest weight of
+    common term t in any row: Σ w_q(t)·common_max[t] bounds what the common terms can add to
+    any row, which is what makes the pruned ranking exact (see `Index._text_candidates`).
+    """
+
+    def __init__(self, mains: list[sp.csr_matrix], n_docs: int, common_df: int) -> None:
+        self.n_docs = n_docs
+        if not mains:  # not fitted yet
+            mains = [sp.csr_matrix((n_docs, 0), dtype=np.float32)]
+        self.rare_map: list[np.ndarray] = []
+        self.common_map: list[np.ndarray] = []
+        rare_parts, common_parts = [], []
+        n_rare = n_common = 0
+        for main in mains:
+            mt = main.T.tocsr()  # terms × rows
+            df = np.diff(mt.indptr)
+            common = df > common_df
+            rare_idx, common_idx = np.flatnonzero(~common), np.flatnonzero(common)
+            rmap = np.full(mt.shape[0], -1, dtype=np.int64)
+            rmap[rare_idx] = np.arange(n_rare, n_rare + len(rare_idx))
+            cmap = np.full(mt.shape[0], -1, dtype=np.int64)
+            cmap[common_idx] = np.arange(n_common, n_common + len(common_idx))
+            n_rare += len(rare_idx)
+            n_common += len(common_idx)
+            self.rare_map.append(rmap)
+            self.common_map.append(cmap)
+            rare_parts.append(mt[rare_idx])
+            common_parts.append(mt[common_idx])
+            del mt
+        self.n_rare, self.n_common = n_rare, n_common
+        self.rare_t = sp.vstack(rare_parts, format="csr", dtype=np.float32)  # rare × rows
+        del rare_parts
+        self.common_t = sp.vstack(common_parts, format="csr", dtype=np.float32)  # common × rows
+        del common_parts
+        self.common = self.common_t.T.tocsr()  # rows × common, sorted indices
+        self.common.sort_indices()
+        ct = self.common_t
+        self.common_max = np.zeros(n_common, dtype=np.float64)
+        if ct.nnz:
+            nonempty = np.diff(ct.indptr) > 0
+            self.common_max[nonempty] = np.maximum.reduceat(ct.data, ct.indptr[:-1][nonempty])
+
+    def query(
+        self, q: dict[str, sp.csr_matrix], bound: dict[str, np.ndarray]
+    ) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Fused query weights: rare terms as a sparse matrix (float32, for the product with
+        `rare_t`), common terms dense (float64, queries × common terms)."""
+        n_q = next(iter(q.values())).shape[0]
+        n_views = len(q)
+        r_rows, r_cols, r_vals = [], [], []
+        qc = np.zeros((n_q, self.n_common), dtype=np.float64)
+        for (name, qv), rmap, cmap in zip(q.items(), self.rare_map, self.common_map, strict=True):
+            coo = qv.tocoo()
+            keep = coo.col < len(rmap)  # terms added after the fit match only added rows
+            rows, cols = coo.row[keep].astype(np.int64), coo.col[keep]
+            scale = 1.0 / (np.maximum(bound[name], 1e-9) * n_views)
+            w = coo.data[keep].astype(np.float64) * scale[rows]
+            r, c = rmap[cols], cmap[cols]
+            is_rare = r >= 0
+            r_rows.append(rows[is_rare])
+            r_cols.append(r[is_rare])
+            r_vals.append(w[is_rare])
+            qc[rows[~is_rare], c[~is_rare]] = w[~is_rare]
+        qr = sp.csr_matrix(
+            (
+                np.concatenate(r_vals).astype(np.float32),
+                (np.concatenate(r_rows), np.concatenate(r_cols)),
+            ),
+            shape=(n_q, max(self.n_rare, 1)),
+        )
+        qr.sum_duplicates()
+        return qr, qc
+
+    def common_scores(self, qc: np.ndarray, q_of: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Σ_t qc[q, t]·W[row, t] over common terms for each (q_of[i], rows[i]) pair, float64.
+
+        Summed in the row's term order whichever path asks, so a pair always gets the same
+        value to the last bit."""
+        out = np.zeros(len(rows), dtype=np.float64)
+        if not len(rows) or not self.n_common:
+            return out
+        indptr, indices, data = self.common.indptr, self.common.indices, self.common.data
+        lens_all = (indptr[rows + 1] - indptr[rows]).astype(np.int64)
+        # Bounded temporaries: a few million gathered entries at a time.
+        start, budget = 0, 4_000_000
+        cum = np.cumsum(lens_all)
+        while start < len(rows):
+            base = cum[start - 1] if start else 0
+            stop = int(np.searchsorted(cum, base + budget, side="right"))
+            stop = max(stop, start + 1)
+            r, lens = rows[start:stop], lens_all[start:stop]
+            total = int(lens.sum())
+            if total:
+                pair = np.repeat(np.arange(stop - start, dtype=np.int64), lens)
+                firsts = indptr[r].astype(np.int64) - (np.cumsum(lens) - lens)
+                pos = np.arange(total, dtype=np.int64) + np.repeat(firsts, lens)
+                w = qc[q_of[start:stop][pair], indices[pos]]
+                w *= data[pos]
+                out[start:stop] = np.bincount(pair, weights=w, minlength=stop - start)
+            start = stop
         return out
 
-    def row(self, i: int) -> sp.csr_matrix:
-        n_main = self.main.shape[0]
-        return self.main[i] if i < n_main else self.extra[i - n_main]
+    def row_terms(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Row `i`'s (rare terms, weights, common terms, weights); a scan of the rare
+        postings, for the occasional single pair (explanations, one new target)."""
+        rt = self.rare_t
+        pos = np.flatnonzero(rt.indices == i)
+        rare_terms = np.searchsorted(rt.indptr, pos, side="right") - 1
+        c = self.common
+        a, b = c.indptr[i], c.indptr[i + 1]
+        return rare_terms, rt.data[pos], c.indices[a:b], c.data[a:b]
+
+    def pair_scores(self, qr: sp.csr_matrix, qc: np.ndarray, i: int) -> np.ndarray:
+        """Text score of fitted row `i` for every query."""
+        rare_terms, rare_w, common_terms, common_w = self.row_terms(i)
+        s = np.asarray(qr[:, rare_terms] @ rare_w.astype(np.float64), dtype=np.float64).ravel()
+        return s + qc[:, common_terms] @ common_w.astype(np.float64)
 
 
 @dataclass
@@ -314,17 +608,22 @@ class Index:
         side: Side = "achievement",
         weights: Weights | None = None,
         *,
-        views: dict[str, Tokenizer] | None = None,
+        views: dict[str, ViewSpec] | None = None,
         candidates: int = 200,
+        common_df: int | None = None,
     ) -> None:
         if side not in ("achievement", "demand"):
             raise ValueError(f"side must be 'achievement' or 'demand', not {side!r}")
         self.side: Side = side
         self.weights = weights or Weights()
-        self.views = {name: _View(tok) for name, tok in (views or DEFAULT_VIEWS).items()}
+        self.views = {name: _make_view(spec) for name, spec in (views or DEFAULT_VIEWS).items()}
         # Criteria re-rank only the best text candidates: they add at most a few tenths,
         # so a listing far down the text ranking cannot climb into the top 20 anyway.
         self.candidates = candidates
+        # Terms in more rows than this are "common" (see `_Postings`); by default 1/64 of
+        # the rows, which keeps them to a few hundred per view at 100,000 listings.
+        self.common_df = common_df
+        self._postings = _Postings([], 0, 0)
         self.ids: list[str] = []
         self.records: list[Record] = []
         self._pos: dict[str, int] = {}
@@ -345,8 +644,13 @@ class Index:
         self.alive = np.ones(len(records), dtype=bool)
         if len(self._pos) != len(records):
             raise ValueError("duplicate record ids in fit()")
+        common_df = self.common_df if self.common_df is not None else max(64, len(records) // 64)
+        mains, shared = [], {}
         for view in self.views.values():
-            view.fit(records)
+            mains.append(view.fit(records, shared))
+        del shared
+        self._postings = _Postings(mains, len(records), common_df)
+        del mains
         self.meta = self._meta(records)
         return self
 
@@ -419,15 +723,23 @@ class Index:
             meta=self._meta(queries, grow=False),
         )
 
-    def text_scores(self, batch: QueryBatch) -> np.ndarray:
-        """Text relevance in [0, 1) for every (query, indexed row), float32."""
-        total = None
+    def text_scores_for(self, batch: QueryBatch, i: int) -> np.ndarray:
+        """Text relevance in [0, 1) of indexed row `i` for every query in `batch`."""
+        n_main = self._postings.n_docs
+        if i < n_main:
+            qr, qc = self._postings.query(batch.q, batch.bound)
+            return self._postings.pair_scores(qr, qc, i)
+        return self._extra_text(batch)[:, i - n_main]
+
+    def _extra_text(self, batch: QueryBatch) -> np.ndarray:
+        """Text relevance of the rows added since the fit, (queries × added rows), float64."""
+        n_extra = len(self.ids) - self._postings.n_docs
+        total = np.zeros((len(batch.ids), n_extra), dtype=np.float64)
+        if not n_extra:
+            return total
         for name, view in self.views.items():
-            s = view.scores(batch.q[name])
-            s *= (1.0 / np.maximum(batch.bound[name], 1e-9)).astype(np.float32)[:, None]
-            total = s if total is None else total + s
-        assert total is not None
-        total *= np.float32(1.0 / len(self.views))
+            scale = 1.0 / (np.maximum(batch.bound[name], 1e-9) * len(self.views))
+            total += view.extra_scores(batch.q[name]) * scale[:, None]
         return total
 
     def rank(
@@ -442,43 +754,194 @@ class Index:
         *,
         now: datetime | None = None,
         explain: bool = False,
-        batch_size: int = 256,
+        batch_size: int = 128,
         workers: int = 1,
         exclude: dict[str, set[str]] | None = None,
+        exhaustive: bool = False,
     ) -> list[list[Match]]:
         """Top `k` targets for each query. `explain=False` is the fast path for a full
-        rematch: store scores, and build explanations with `explain()` when shown."""
+        rematch: store scores, and build explanations with `explain()` when shown.
+
+        `exhaustive=True` scores every row for every query instead of pruning; the results
+        are the same (the tests check it), only slower. It is the reference."""
         batch = queries if isinstance(queries, QueryBatch) else self.encode(queries)
         now_ts = _timestamp(now or datetime.now(UTC))
         n = len(batch.ids)
         parts = [_slice(batch, s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
 
         def run(part: QueryBatch) -> list[list[Match]]:
-            return self._rank_part(part, k, now_ts, explain, exclude)
+            return self._rank_part(part, k, now_ts, explain, exclude, exhaustive)
 
         if workers > 1 and len(parts) > 1:
-            # scipy's sparse products and numpy's partitions release the GIL, so threads
-            # use the cores without copying the index into other processes.
+            # The sparse product and the large numpy operations release the GIL.
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 chunks = list(pool.map(run, parts))
         else:
             chunks = [run(p) for p in parts]
         return [matches for chunk in chunks for matches in chunk]
 
-    def _rank_part(self, part, k, now_ts, explain, exclude) -> list[list[Match]]:
-        text_s = self.text_scores(part)
-        text_s[:, ~self.alive] = 0.0
-        n_rows = text_s.shape[1]
-        c = min(self.candidates, n_rows)
+    def _text_candidates(
+        self, part: QueryBatch, c: int, exhaustive: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The `c` rows with the highest text score for each query (ties: lower row first),
+        as (rows, scores) arrays of shape (queries, c), padded with score 0.
+
+        The text score of a fitted row is S_rare + S_common: S_rare from one sparse product
+        over the rare terms' postings (every row), S_common summed from the row's common
+        terms (see `_Postings.common_scores`). Both paths compute exactly these numbers for
+        the rows they consider; they differ in which rows they consider:
+
+        - pruned: take the c rows with the highest S_rare, compute their full scores; the
+          lowest, θ, is a lower bound of the c-th best score. A row's score is at most
+          S_rare + U, U = Σ over the query's common terms of w·(the term's largest weight),
+          so only rows with S_rare + U ≥ θ can be in the top c: score those, rank them.
+          A row with no rare term scores at most U; if U ≥ θ (or fewer than c rows share a
+          rare term) the query takes the exhaustive path.
+        - exhaustive: approximate scores for every row (one more product, over the common
+          postings), then exact scores for every row within 1e-4 of the c-th approximate
+          score (float32 rounding is orders of magnitude below that), ranked.
+        """
+        post = self._postings
+        n_q, n_main = len(part.ids), post.n_docs
+        qr, qc = post.query(part.q, part.bound)
+        alive_main = self.alive[:n_main]
+        rare = (qr @ post.rare_t).tocsr() if n_main else sp.csr_matrix((n_q, 0))
+        rare.sort_indices()
+        extra = self._extra_text(part)
+        extra_rows = np.arange(n_main, n_main + extra.shape[1])
+        extra_alive = self.alive[n_main:]
+
+        q_rows: list[np.ndarray] = [np.zeros(0, np.int64)] * n_q
+        q_sr: list[np.ndarray] = [np.zeros(0)] * n_q
+        full: list[int] = []
+        # Stage 1: the c best by S_rare.
+        s1_q, s1_rows, s1_sr = [], [], []
+        for qi in range(n_q):
+            a, b = rare.indptr[qi], rare.indptr[qi + 1]
+            rows = rare.indices[a:b].astype(np.int64)
+            sr = rare.data[a:b]
+            keep = alive_main[rows] & (sr > 0)
+            rows, sr = rows[keep], sr[keep]
+            q_rows[qi], q_sr[qi] = rows, sr
+            if exhaustive or len(rows) < c or c == 0:
+                full.append(qi)
+                continue
+            top = np.argpartition(sr, len(sr) - c)[len(sr) - c :] if len(sr) > c else None
+            s1_q.append(np.full(c, qi, dtype=np.int64))
+            s1_rows.append(rows if top is None else rows[top])
+            s1_sr.append(sr if top is None else sr[top])
+        pool_rows: list[list[np.ndarray]] = [[] for _ in range(n_q)]
+        pool_scores: list[list[np.ndarray]] = [[] for _ in range(n_q)]
+        if s1_q:
+            q1, r1, sr1 = np.concatenate(s1_q), np.concatenate(s1_rows), np.concatenate(s1_sr)
+            exact1 = sr1.astype(np.float64) + post.common_scores(qc, q1, r1)
+            # Stage 2 (MaxScore): the query's common terms whose bounds add up to less than
+            # θ are "non-essential": a row matching only those cannot reach θ. The others
+            # are scored over every row; rows whose bound reaches θ get exact scores.
+            s2_q, s2_rows, s2_sr = [], [], []
+            common_max = post.common_max
+            for j, qi in enumerate(q1[::c].tolist()):
+                e1, rows1 = exact1[j * c : (j + 1) * c], r1[j * c : (j + 1) * c]
+                theta = float(e1.min())
+                terms = np.flatnonzero(qc[qi])
+                ub = qc[qi, terms] * common_max[terms] * (1.0 + 1e-6) + 1e-12
+                order = np.argsort(ub, kind="stable")
+                cum = np.cumsum(ub[order])
+                n_ne = int(np.searchsorted(cum, theta, side="left"))  # cum[:n_ne] < θ
+                ub_ne = float(cum[n_ne - 1]) if n_ne else 0.0
+                essential = terms[order[n_ne:]]
+                rows, sr = q_rows[qi], q_sr[qi]
+                if len(essential):
+                    bound = np.zeros(n_main, dtype=np.float64)
+                    bound[rows] = sr
+                    bound += post.common_t[essential].T @ (qc[qi, essential] * (1.0 + 1e-6))
+                    bound[~alive_main] = 0.0
+                    more = np.flatnonzero(bound + ub_ne >= theta)
+                    more = more[bound[more] > 0]
+                    sr_more = np.zeros(len(more), dtype=np.float32)
+                    pos = np.searchsorted(rows, more)
+                    pos = np.minimum(pos, max(len(rows) - 1, 0))
+                    hit = (rows[pos] == more) if len(rows) else np.zeros(len(more), bool)
+                    sr_more[hit] = sr[pos[hit]]
+                    rows, sr = more, sr_more
+                    if len(rows) > 8 * c:  # too loose to pay off: score this query in full
+                        full.append(qi)
+                        continue
+                else:
+                    keep = sr.astype(np.float64) + ub_ne >= theta
+                    rows, sr = rows[keep], sr[keep]
+                pool_rows[qi].append(rows1)
+                pool_scores[qi].append(e1)
+                new = ~np.isin(rows, rows1)
+                if new.any():
+                    s2_q.append(np.full(int(new.sum()), qi, dtype=np.int64))
+                    s2_rows.append(rows[new])
+                    s2_sr.append(sr[new])
+            if s2_q:
+                q2, r2, sr2 = np.concatenate(s2_q), np.concatenate(s2_rows), np.concatenate(s2_sr)
+                exact2 = sr2.astype(np.float64) + post.common_scores(qc, q2, r2)
+                bounds = np.flatnonzero(np.diff(q2)) + 1
+                pieces = zip(
+                    np.split(q2, bounds),
+                    np.split(r2, bounds),
+                    np.split(exact2, bounds),
+                    strict=True,
+                )
+                for qs, rows, scores in pieces:
+                    pool_rows[int(qs[0])].append(rows)
+                    pool_scores[int(qs[0])].append(scores)
+        for qi in sorted(set(full)):
+            pool_rows[qi], pool_scores[qi] = self._exhaustive_pool(
+                qr, qc, qi, q_rows[qi], q_sr[qi], c
+            )
+            pool_rows[qi], pool_scores[qi] = [pool_rows[qi]], [pool_scores[qi]]
+
+        out_rows = np.zeros((n_q, c), dtype=np.int64)
+        out_scores = np.zeros((n_q, c), dtype=np.float64)
+        for qi in range(n_q):
+            rows_l, scores_l = pool_rows[qi], pool_scores[qi]
+            if extra.shape[1]:
+                e = extra[qi]
+                ok = extra_alive & (e > 0)
+                rows_l = [*rows_l, extra_rows[ok]]
+                scores_l = [*scores_l, e[ok]]
+            if not rows_l:
+                continue
+            rows, scores = np.concatenate(rows_l), np.concatenate(scores_l)
+            order = np.lexsort((rows, -scores))[:c]
+            out_rows[qi, : len(order)] = rows[order]
+            out_scores[qi, : len(order)] = scores[order]
+        return out_rows, out_scores
+
+    def _exhaustive_pool(self, qr, qc, qi, rows, sr, c) -> tuple[np.ndarray, np.ndarray]:
+        """Every fitted row that can be in query `qi`'s top `c`, with its exact score."""
+        post = self._postings
+        n_main = post.n_docs
+        if not n_main:
+            return np.zeros(0, np.int64), np.zeros(0)
+        sr_dense = np.zeros(n_main, dtype=np.float32)
+        sr_dense[rows] = sr
+        terms = np.flatnonzero(qc[qi])
+        approx = sr_dense.astype(np.float64)
+        if len(terms):
+            approx += np.asarray(post.common_t[terms].T @ qc[qi, terms], dtype=np.float64).ravel()
+        approx[~self.alive[:n_main]] = 0.0
+        positive = np.flatnonzero(approx > 0)
+        if len(positive) > c:
+            kth = np.partition(approx[positive], len(positive) - c)[len(positive) - c]
+            positive = positive[approx[positive] >= kth - 1e-4]
+        exact = sr_dense[positive].astype(np.float64) + post.common_scores(
+            qc, np.full(len(positive), qi, dtype=np.int64), positive
+        )
+        return positive, exact
+
+    def _rank_part(self, part, k, now_ts, explain, exclude, exhaustive) -> list[list[Match]]:
+        c = min(self.candidates, len(self.ids))
         if c == 0:
             return [[] for _ in part.ids]
-        if c < n_rows:
-            cand = np.argpartition(-text_s, c - 1, axis=1)[:, :c]
-        else:
-            cand = np.broadcast_to(np.arange(n_rows), text_s.shape).copy()
-        cand_text = np.take_along_axis(text_s, cand, axis=1)
+        cand, cand_text = self._text_candidates(part, c, exhaustive)
         contrib = self._criteria(part.meta, cand, now_ts)
-        total = self.weights.text * cand_text.astype(np.float64)
+        total = self.weights.text * cand_text
         for values in contrib.values():
             total += values
         total[cand_text <= 0] = -np.inf  # nothing in common: not a match
@@ -490,7 +953,7 @@ class Index:
         )
         out: list[list[Match]] = []
         for qi, qid in enumerate(part.ids):
-            order = top[qi][np.argsort(-total[qi, top[qi]], kind="stable")]
+            order = top[qi][np.lexsort((cand[qi, top[qi]], -total[qi, top[qi]]))]
             skip = exclude.get(qid, set()) if exclude else set()
             matches = []
             for j in order:
@@ -532,16 +995,7 @@ class Index:
         """Total score of one indexed target for every query in `batch` (−inf where no text
         is shared). Used to fold a newly added listing into existing top-k lists."""
         i = self._pos[target_id]
-        text_s = np.zeros(len(batch.ids), dtype=np.float64)
-        for name, view in self.views.items():
-            row = view.row(i)
-            q = batch.q[name]
-            if q.shape[1] < row.shape[1]:
-                q = q.copy()
-                q.resize((q.shape[0], row.shape[1]))
-            s = np.asarray((q @ row.T).toarray(), dtype=np.float64).ravel()
-            text_s += s / np.maximum(batch.bound[name], 1e-9)
-        text_s /= len(self.views)
+        text_s = self.text_scores_for(batch, i)
         cand = np.full((len(batch.ids), 1), i)
         contrib = self._criteria(batch.meta, cand, _timestamp(datetime.now(UTC)))
         total = self.weights.text * text_s
@@ -556,11 +1010,7 @@ class Index:
         """The match of one (query, target) pair with its explanation, e.g. for display."""
         batch = self.encode([query])
         i = self._pos[target_id]
-        text_s = 0.0
-        for name, view in self.views.items():
-            s = float((batch.q[name] @ view.row(i).T).toarray()[0, 0])
-            text_s += s / max(float(batch.bound[name][0]), 1e-9)
-        text_s /= len(self.views)
+        text_s = float(self.text_scores_for(batch, i)[0])
         contrib = self._criteria(batch.meta, np.array([[i]]), _timestamp(now or datetime.now(UTC)))
         parts = {name: float(v[0, 0]) for name, v in contrib.items()}
         score = self.weights.text * text_s + sum(parts.values())
@@ -596,7 +1046,12 @@ class Index:
     def _shared_terms(self, query: Record, rec: Record) -> tuple[tuple[str, ...], dict]:
         """Words the two listings share, the target's own keywords first, most specific
         first; and how much of the word match each of the target's fields carries."""
-        word = self.views.get("word") or next(iter(self.views.values()))
+        token_views = [v for v in self.views.values() if isinstance(v, _TokenView)]
+        word = self.views.get("word")
+        if not isinstance(word, _TokenView):
+            if not token_views:
+                return (), {"title": 0.0, "keywords": 0.0, "description": 0.0}
+            word = token_views[0]
         qtext = text.join_fields([query.title, query.description, *query.keywords])
         qnorm = text.normalize(qtext)
         qtokens = set(word.tokenizer(qtext))

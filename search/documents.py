@@ -1,0 +1,68 @@
+"""A listing as both backends index it: one flat dict built by one function, so the embedded
+index and Elasticsearch can never disagree about what a listing says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from listings.choices import ListingStatus
+from listings.models import Achievement, Demand
+from search.contract import price_band
+from search.text import analyze
+
+KIND_MODELS = {"achievement": Achievement, "demand": Demand}
+EXCERPT_CHARS = 600
+
+
+def kind_of(model: type) -> str | None:
+    for kind, candidate in KIND_MODELS.items():
+        if model is candidate:
+            return kind
+    return None
+
+
+def listings_for_index(kind: str):
+    """Published listings of a kind with what the document needs, in primary-key order."""
+    model = KIND_MODELS[kind]
+    return (
+        model.objects.filter(status=ListingStatus.PUBLISHED)
+        .select_related("owner")
+        .prefetch_related(model.MODES_FIELD)
+        .order_by("pk")
+    )
+
+
+def listing_document(kind: str, listing) -> dict[str, Any] | None:
+    """The document for a listing, or None when it must not be found (not published)."""
+    if listing.status != ListingStatus.PUBLISHED:
+        return None
+    if kind == "achievement":
+        extra = [listing.advantage, listing.economics, listing.inventors]
+        price, negotiable, trl = listing.asking_price, listing.price_negotiable, listing.trl
+    else:
+        extra = [listing.expected_outcome]
+        price = listing.budget_max if listing.budget_max is not None else listing.budget_min
+        negotiable, trl = listing.budget_negotiable, None
+    keywords = " ".join(listing.keywords or [])
+    body = "\n".join([listing.summary, listing.description, *extra, listing.owner.name])
+    excerpt = " ".join(t for t in (listing.summary, listing.description) if t)
+    return {
+        "kind": kind,
+        "listing_id": listing.pk,
+        "title": listing.title,
+        "excerpt": excerpt[:EXCERPT_CHARS],
+        "keywords": keywords[:700],
+        "title_tokens": analyze(listing.title),
+        "keywords_tokens": analyze(keywords),
+        "body_tokens": analyze(body),
+        "field": listing.field,
+        "market_id": listing.market_id,
+        "region_code": listing.region_code,
+        "trl": trl,
+        "modes": sorted(m.code for m in listing.modes.all()),
+        "price": price,
+        "price_negotiable": bool(negotiable),
+        "price_band": price_band(price, negotiable),
+        "holder_kind": listing.owner.kind,
+        "published_at": listing.published_at,
+    }

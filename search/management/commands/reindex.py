@@ -1,0 +1,46 @@
+"""manage.py reindex [--kind achievement|demand] [--resume] [--batch-size N]"""
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from search.backends import BackendUnavailable
+from search.documents import KIND_MODELS
+from search.services import elasticsearch_configured, search_reindex
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search indexes (embedded, and Elasticsearch when configured)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--kind", choices=sorted(KIND_MODELS), help="one kind only")
+        parser.add_argument(
+            "--resume", action="store_true", help="continue the last interrupted run"
+        )
+        parser.add_argument("--batch-size", type=int, default=500)
+
+    def handle(self, *args, kind=None, resume=False, batch_size=500, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1")
+        target = "embedded + Elasticsearch" if elasticsearch_configured() else "embedded"
+        for k in [kind] if kind else sorted(KIND_MODELS):
+            bar = tqdm(desc=f"{k} ({target})", unit="listing", disable=options["verbosity"] < 1)
+
+            def progress(done, total, bar=bar):
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+            try:
+                run = search_reindex(
+                    kind=k, resume=resume, batch_size=batch_size, on_batch=progress
+                )
+            except BackendUnavailable as exc:
+                raise CommandError(
+                    f"Elasticsearch is unavailable ({exc}); run again with --resume later"
+                ) from exc
+            finally:
+                bar.close()
+            self.stdout.write(
+                f"{k}: {run.done} listings indexed"
+                + (f" into {run.index_name}" if run.index_name else "")
+            )

@@ -1,0 +1,113 @@
+"""The pruned full rematch returns exactly the exhaustive ranking, and the vectorised
+n-gram view sees the same tokens as `text.cjk_ngrams`."""
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matching import text
+from matching.engine import DEFAULT_VIEWS, Index
+from matching.evaluate import load_gold
+from matching.records import Record
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def _same_rankings(index: Index, queries: list[Record], k: int = 20) -> None:
+    fast = index.rank_many(queries, k, explain=False)
+    slow = index.rank_many(queries, k, explain=False, exhaustive=True)
+    assert len(fast) == len(slow) == len(queries)
+    for f, s in zip(fast, slow, strict=True):
+        assert [m.target_id for m in f] == [m.target_id for m in s]
+        assert [m.score for m in f] == [m.score for m in s]
+
+
+def _synthetic(n_achievements: int, n_demands: int, seed: int = 7):
+    rng = np.random.default_rng(seed)
+    chars = [chr(0x4E00 + int(i)) for i in rng.permutation(20000)[:800]]
+    p = 1.0 / (np.arange(len(chars)) + 30.0)
+    vocab = sorted(
+        {
+            "".join(chars[j] for j in rng.choice(len(chars), size=n, p=p / p.sum()))
+            for n in rng.choice([1, 2, 3, 4], size=6000, p=[0.05, 0.6, 0.22, 0.13])
+        }
+    )
+
+    def sentence(n: int) -> str:
+        ids = (rng.zipf(1.1, size=n) - 1) % len(vocab)
+        return "，".join("".join(vocab[t] for t in ids[i : i + 8]) for i in range(0, n, 8))
+
+    achievements = [
+        Record(id=f"A{i}", title=sentence(int(rng.integers(4, 12))), description=sentence(80))
+        for i in range(n_achievements)
+    ]
+    demands = [
+        Record(id=f"D{i}", title=sentence(int(rng.integers(4, 12))), description=sentence(25))
+        for i in range(n_demands)
+    ]
+    return achievements, demands
+
+
+@pytest.mark.parametrize("common_df", [None, 20, 60])
+def test_pruned_top_k_equals_exhaustive_on_synthetic_text(common_df):
+    achievements, demands = _synthetic(3000, 300)
+    # jieba is slow and beside the point here: the word view reads whitespace-free text
+    # through the same code; the n-gram views are the production ones.
+    views = {**DEFAULT_VIEWS, "word": text.cjk_bigrams}
+    index = Index("achievement", views=views, common_df=common_df).fit(achievements)
+    assert index._postings.n_common > 0
+    _same_rankings(index, demands)
+    # with rows removed and added after the fit
+    index.remove("A1")
+    index.remove("A2")
+    index.add(achievements[1])
+    index.add(Record(id="new", title=demands[0].title, description=demands[0].description))
+    _same_rankings(index, demands[:100])
+
+
+@pytest.mark.parametrize("name", ["matching-gold-dev-textonly.json", "matching-gold-dev.json"])
+def test_pruned_top_k_equals_exhaustive_on_gold(name):
+    path = DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent (the gold data lives outside the repository)")
+    gold = load_gold(path)
+    index = Index("achievement", common_df=25).fit(gold.achievements)
+    assert index._postings.n_common > 0
+    _same_rankings(index, list(gold.demands.values()))
+
+
+def test_ngram_keys_are_the_cjk_ngrams():
+    texts = [
+        "锂离子电池正极材料，循环寿命提高30%。",
+        "Lithium NCM-811 电池",
+        "锂",
+        "锂电",
+        "",
+        "ｆｕｌｌ－ｗｉｄｔｈ 全角",
+    ]
+    for n in (2, 3):
+        latin: dict[str, int] = {}
+        docs, keys = text.ngram_keys(texts, n, latin, grow=True)
+        names = {code: tok for tok, code in latin.items()}
+        got = Counter(
+            (int(d), text.ngram_key_text(k) or names[int(k) & ((1 << 60) - 1)])
+            for d, k in zip(docs, keys, strict=True)
+        )
+        want = Counter((i, tok) for i, t in enumerate(texts) for tok in text.cjk_ngrams(t, n))
+        assert got == want
+
+
+def test_token_cache_feeds_stored_tokens_and_falls_back():
+    calls = []
+
+    def fallback(value):
+        calls.append(value)
+        return value.split()
+
+    cache = text.TokenCache(fallback)
+    cache.put("锂离子电池", ["锂离子", "电池"])
+    assert cache(text.join_fields(["锂离子电池", "a b"])) == ["锂离子", "电池", "a", "b"]
+    assert calls == ["a b"]
+    assert cache("a b") == ["a", "b"] and calls == ["a b"]
