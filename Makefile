@@ -23,6 +23,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py reindex
 
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
