@@ -57,6 +57,16 @@ def achievement_fields(**overrides):
     return fields
 
 
+def create_achievement(user, owner, **overrides):
+    return services.listing_create(
+        model=Achievement,
+        actor=user,
+        owner=owner,
+        modes=["license"],
+        **achievement_fields(**overrides),
+    )
+
+
 def create_demand(user, owner, **overrides):
     return services.listing_create(
         model=Demand,
@@ -110,53 +120,25 @@ def test_listing_create_bad_patent_saves_nothing(university, university_user):
 
 def test_listing_create_requires_price_or_negotiable(university, university_user):
     with pytest.raises(ValidationError) as exc:
-        services.listing_create(
-            model=Achievement,
-            actor=university_user,
-            owner=university,
-            modes=["license"],
-            **achievement_fields(asking_price=None),
-        )
+        create_achievement(university_user, university, asking_price=None)
     assert "面议" in str(exc.value)
-    achievement = services.listing_create(
-        model=Achievement,
-        actor=university_user,
-        owner=university,
-        modes=["license"],
-        **achievement_fields(asking_price=None, price_negotiable=True),
+    achievement = create_achievement(
+        university_user, university, asking_price=None, price_negotiable=True
     )
     assert achievement.asking_price is None
 
 
 def test_listing_create_requires_trl_or_stage(university, university_user):
     with pytest.raises(ValidationError) as exc:
-        services.listing_create(
-            model=Achievement,
-            actor=university_user,
-            owner=university,
-            modes=["license"],
-            **achievement_fields(trl=None),
-        )
+        create_achievement(university_user, university, trl=None)
     assert "TRL" in str(exc.value)
-    achievement = services.listing_create(
-        model=Achievement,
-        actor=university_user,
-        owner=university,
-        modes=["license"],
-        **achievement_fields(trl=None, maturity="small_pilot"),
-    )
+    achievement = create_achievement(university_user, university, trl=None, maturity="small_pilot")
     assert achievement.trl == 5
 
 
 def test_listing_create_rejects_trl_out_of_range(university, university_user):
     with pytest.raises(ValidationError):
-        services.listing_create(
-            model=Achievement,
-            actor=university_user,
-            owner=university,
-            modes=["license"],
-            **achievement_fields(trl=10),
-        )
+        create_achievement(university_user, university, trl=10)
     assert Achievement.objects.count() == 0
 
 
