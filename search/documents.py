@@ -32,8 +32,23 @@ def listings_for_index(kind: str):
     )
 
 
-def listing_document(kind: str, listing) -> dict[str, Any] | None:
-    """The document for a listing, or None when it must not be found (not published)."""
+TOKEN_FIELDS = ("title_tokens", "keywords_tokens", "body_tokens")
+
+
+def segment(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cut the raw text a `listing_document(..., segmented=False)` left in the token fields.
+    A plain function over plain dicts, so a reindex can run it in worker processes."""
+    for doc in docs:
+        for name in TOKEN_FIELDS:
+            doc[name] = analyze(doc[name])
+    return docs
+
+
+def listing_document(kind: str, listing, *, segmented: bool = True) -> dict[str, Any] | None:
+    """The document for a listing, or None when it must not be found (not published).
+
+    With `segmented=False` the token fields hold the raw text still, for `segment` to cut
+    later (a full reindex segments in parallel processes)."""
     if listing.status != ListingStatus.PUBLISHED:
         return None
     if kind == "achievement":
@@ -46,15 +61,15 @@ def listing_document(kind: str, listing) -> dict[str, Any] | None:
     keywords = " ".join(listing.keywords or [])
     body = "\n".join([listing.summary, listing.description, *extra, listing.owner.name])
     excerpt = " ".join(t for t in (listing.summary, listing.description) if t)
-    return {
+    doc = {
         "kind": kind,
         "listing_id": listing.pk,
         "title": listing.title,
         "excerpt": excerpt[:EXCERPT_CHARS],
         "keywords": keywords[:700],
-        "title_tokens": analyze(listing.title),
-        "keywords_tokens": analyze(keywords),
-        "body_tokens": analyze(body),
+        "title_tokens": listing.title,
+        "keywords_tokens": keywords,
+        "body_tokens": body,
         "field": listing.field,
         "market_id": listing.market_id,
         "region_code": listing.region_code,
@@ -66,3 +81,4 @@ def listing_document(kind: str, listing) -> dict[str, Any] | None:
         "holder_kind": listing.owner.kind,
         "published_at": listing.published_at,
     }
+    return segment([doc])[0] if segmented else doc

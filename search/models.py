@@ -81,6 +81,8 @@ class ReindexRun(models.Model):
 
     kind = models.CharField(max_length=12)
     index_name = models.CharField(max_length=200, blank=True)
+    # Whether this run rebuilds the embedded index too (an Elasticsearch-only run does not).
+    embedded = models.BooleanField(default=True)
     last_pk = models.BigIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField()

@@ -9,7 +9,8 @@ dead node. Search then answers from the embedded index with a notice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import multiprocessing
+from collections.abc import Callable, Collection
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,7 +20,7 @@ from django.utils import timezone
 from search import text
 from search.backends import BackendUnavailable, elastic, embedded
 from search.contract import FALLBACK_NOTICE, SearchQuery, SearchResults
-from search.documents import KIND_MODELS, listing_document, listings_for_index
+from search.documents import KIND_MODELS, listing_document, listings_for_index, segment
 from search.models import PendingIndexOp, ReindexRun
 
 logger = logging.getLogger(__name__)
@@ -131,6 +132,29 @@ def search_replay(*, limit: int | None = None) -> tuple[int, int]:
 # ── Full reindex ─────────────────────────────────────────────────────────────────────────────
 
 
+BACKENDS = ("embedded", "elasticsearch")
+# Segmenting is most of a reindex's work and jieba is single-threaded: below this many
+# listings the pool costs more than it saves.
+SEGMENT_PROCESSES = 2
+PARALLEL_MIN_LISTINGS = 5000
+
+
+def _segmenter(total: int):
+    """A pool of forked worker processes for jieba, or None for small jobs. The dictionary is
+    loaded here first, so every worker inherits it instead of loading its own."""
+    if total < PARALLEL_MIN_LISTINGS or SEGMENT_PROCESSES < 2:
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    text.tokens("预热")
+    return multiprocessing.get_context("fork").Pool(SEGMENT_PROCESSES)
+
+
+def _chunks(items: list, parts: int) -> list[list]:
+    size = max(1, -(-len(items) // parts))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def search_reindex(
     *,
     kind: str,
@@ -138,40 +162,82 @@ def search_reindex(
     batch_size: int = 500,
     on_batch: Callable[[int, int], None] | None = None,
     use_elasticsearch: bool | None = None,
+    backends: Collection[str] | None = None,
 ) -> ReindexRun:
-    """Rebuild one kind's embedded index and, when configured, a new Elasticsearch index that
-    replaces the old one behind the alias at the end. `on_batch(done, total)` reports
-    progress. An interrupted run is continued by `resume=True`: same run, same new index,
-    from the last listing it finished."""
-    use_es = elasticsearch_configured() if use_elasticsearch is None else use_elasticsearch
+    """Rebuild one kind's embedded index and/or a new Elasticsearch index that replaces the
+    old one behind the alias at the end. `backends` picks which ("embedded",
+    "elasticsearch"); by default the embedded one, plus Elasticsearch when it is configured
+    (or as `use_elasticsearch` says). `on_batch(done, total)` reports progress. An
+    interrupted run is continued by `resume=True`: same run, same backends, same new index,
+    from the last listing it finished.
+
+    Text is segmented in worker processes for large jobs, one batch ahead of the writes, so
+    jieba, SQLite and Elasticsearch work at the same time."""
+    if backends is None:
+        use_es = elasticsearch_configured() if use_elasticsearch is None else use_elasticsearch
+        backends = ("embedded", "elasticsearch") if use_es else ("embedded",)
+    unknown = set(backends) - set(BACKENDS)
+    if unknown or not backends:
+        raise ValueError(f"backends must be a non-empty subset of {BACKENDS}")
+    use_es = "elasticsearch" in backends
     if use_es and PendingIndexOp.objects.exists():
         search_replay()
     run = None
     if resume:
         run = ReindexRun.objects.filter(kind=kind, finished_at__isnull=True).first()
     if run is None:
-        run = ReindexRun.objects.create(kind=kind, started_at=timezone.now())
+        run = ReindexRun.objects.create(
+            kind=kind, started_at=timezone.now(), embedded="embedded" in backends
+        )
         if use_es:
             run.index_name = elastic.new_index_name(kind)
             elastic.create_index(kind, run.index_name)
             run.save(update_fields=["index_name"])
     queryset = listings_for_index(kind)
     total = queryset.count()
-    while True:
-        batch = list(queryset.filter(pk__gt=run.last_pk)[:batch_size])
-        if not batch:
-            break
-        docs = [d for d in (listing_document(kind, x) for x in batch) if d is not None]
-        embedded.write(kind, docs)
+
+    def batches():
+        last_pk = run.last_pk
+        while True:
+            batch = list(queryset.filter(pk__gt=last_pk)[:batch_size])
+            if not batch:
+                return
+            last_pk = batch[-1].pk
+            docs = [listing_document(kind, x, segmented=False) for x in batch]
+            yield [d for d in docs if d is not None], len(batch), last_pk
+
+    def store(docs, count, last_pk):
+        if run.embedded:
+            embedded.write(kind, docs)
         if run.index_name:
             elastic.bulk_write(run.index_name, docs)
-        run.last_pk = batch[-1].pk
-        run.done += len(batch)
+        run.last_pk = last_pk
+        run.done += count
         run.save(update_fields=["last_pk", "done"])
         if on_batch:
             on_batch(run.done, total)
+
+    pool = _segmenter(total - run.done)
+    try:
+        if pool is None:
+            for docs, count, last_pk in batches():
+                store(segment(docs), count, last_pk)
+        else:
+            pending = None
+            for docs, count, last_pk in batches():
+                job = pool.map_async(segment, _chunks(docs, SEGMENT_PROCESSES * 2))
+                if pending:
+                    store([d for part in pending[0].get() for d in part], *pending[1:])
+                pending = (job, count, last_pk)
+            if pending:
+                store([d for part in pending[0].get() for d in part], *pending[1:])
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
     with transaction.atomic():
-        embedded.delete_stale(kind, run.started_at)
+        if run.embedded:
+            embedded.delete_stale(kind, run.started_at)
         if run.index_name:
             elastic.finish_index(kind, run.index_name)
         run.finished_at = timezone.now()

@@ -13,7 +13,6 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from listings.choices import CooperationMode
 from search.backends import build_facets, make_hit
 from search.contract import SearchQuery, SearchResults, clamp_page
 from search.models import SearchDocument
@@ -29,10 +28,16 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def _row(doc: dict[str, Any], now) -> SearchDocument:
-    values = {c: doc[c] for c in COLUMNS}
-    values["modes"] = "," + ",".join(doc["modes"]) + "," if doc["modes"] else ""
-    return SearchDocument(indexed_at=now, **values)
+def _values(doc: dict[str, Any], now) -> list[Any]:
+    values = [doc[c] for c in COLUMNS]
+    modes = COLUMNS.index("modes")
+    values[modes] = "," + ",".join(doc["modes"]) + "," if doc["modes"] else ""
+    price = COLUMNS.index("price")
+    if values[price] is not None:
+        values[price] = connection.ops.adapt_decimalfield_value(values[price], 12, 2)
+    published = COLUMNS.index("published_at")
+    values[published] = connection.ops.adapt_datetimefield_value(values[published])
+    return [*values, now]
 
 
 def _tsvector(doc: dict[str, Any]) -> str:
@@ -48,28 +53,33 @@ def _tsvector(doc: dict[str, Any]) -> str:
     return " ".join(f"'{t}':{','.join(p)}" for t, p in positions.items())
 
 
+def _upsert_sql(with_vector: bool) -> str:
+    columns = [*COLUMNS, "indexed_at"] + (["vector"] if with_vector else [])
+    placeholders = ["%s"] * (len(columns) - 1) + ["%s::tsvector" if with_vector else "%s"]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("kind", "listing_id"))
+    return (
+        f"INSERT INTO search_searchdocument ({', '.join(columns)}) "
+        f"VALUES ({', '.join(placeholders)}) "
+        f"ON CONFLICT (kind, listing_id) DO UPDATE SET {updates}"
+    )
+
+
 @transaction.atomic
 def write(kind: str, docs: list[dict[str, Any]]) -> None:
-    """Insert or replace documents."""
+    """Insert or replace documents: one executemany upsert in one transaction (on SQLite the
+    FTS table follows through the triggers; on PostgreSQL the tsvector is written with it)."""
     if not docs:
         return
-    now = timezone.now()
-    ids = [d["listing_id"] for d in docs]
-    SearchDocument.objects.filter(kind=kind, listing_id__in=ids).delete()
-    rows = SearchDocument.objects.bulk_create([_row(d, now) for d in docs])
-    if connection.vendor == "postgresql":
-        by_listing = {r.listing_id: r.pk for r in rows}
-        if None in by_listing.values():
-            by_listing = dict(
-                SearchDocument.objects.filter(kind=kind, listing_id__in=ids).values_list(
-                    "listing_id", "pk"
-                )
-            )
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                "UPDATE search_searchdocument SET vector = %s::tsvector WHERE id = %s",
-                [(_tsvector(d), by_listing[d["listing_id"]]) for d in docs],
-            )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    postgres = connection.vendor == "postgresql"
+    rows = []
+    for doc in docs:
+        values = _values(doc, now)
+        if postgres:
+            values.append(_tsvector(doc))
+        rows.append(values)
+    with connection.cursor() as cursor:
+        cursor.executemany(_upsert_sql(postgres), rows)
 
 
 def delete(kind: str, listing_ids: list[int]) -> None:
@@ -84,11 +94,17 @@ def delete_stale(kind: str, before) -> int:
 # ── Query ────────────────────────────────────────────────────────────────────────────────────
 
 
+# On SQLite, the covering index of migration 0003 (rowid first, then every column a search
+# filters, counts or sorts on): joined through it, a match never reads the wide row.
+COVERING_INDEX = "search_doc_cover"
+
+
 def _match(groups: list[list[str]]) -> tuple[str, str, str, list[Any]]:
     """(FROM clause, match condition, score expression, params) for this database.
 
     On SQLite the CROSS JOIN pins the FTS table as the outer loop: left to itself the planner
-    may walk every document of the kind and probe the FTS index once per row."""
+    may walk every document of the kind and probe the FTS index once per row. INDEXED BY makes
+    the rowid lookup of each match go through the narrow covering index."""
     if connection.vendor == "postgresql":
         tsquery = " & ".join("(" + " | ".join(f"'{t}'" for t in group) + ")" for group in groups)
         return (
@@ -99,7 +115,8 @@ def _match(groups: list[list[str]]) -> tuple[str, str, str, list[Any]]:
         )
     expression = " AND ".join("(" + " OR ".join(f'"{t}"' for t in group) + ")" for group in groups)
     return (
-        "search_fts CROSS JOIN search_searchdocument d ON d.id = search_fts.rowid",
+        f"search_fts CROSS JOIN search_searchdocument d INDEXED BY {COVERING_INDEX} "
+        "ON d.id = search_fts.rowid",
         "search_fts MATCH %s",
         f"-bm25(search_fts, {FTS_WEIGHTS})",
         [expression],
@@ -138,6 +155,12 @@ ORDER = {
 }
 
 
+HIT_COLUMNS = (
+    "d.listing_id, d.title, d.excerpt, d.keywords, d.published_at, d.price, "
+    "d.price_negotiable, d.field"
+)
+
+
 def search(query: SearchQuery) -> SearchResults:
     groups = query_groups(query.q)
     conditions, params = _where(query)
@@ -155,19 +178,28 @@ def search(query: SearchQuery) -> SearchResults:
     page, pages = clamp_page(query, total)
     hits = []
     if total:
+        # Rank (or sort) and page on the narrow columns first, then read the wide rows of
+        # the page only: the sorter never carries excerpts for every match.
         sql = (
-            f"SELECT d.listing_id, d.title, d.excerpt, d.keywords, d.published_at, d.price, "
-            f"d.price_negotiable, d.field, {score} AS score FROM {source} WHERE {where} "
+            f"SELECT d.id, {score} AS score FROM {source} WHERE {where} "
             f"ORDER BY {ORDER[query.effective_sort]} LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(
                 sql, score_params + params + [query.page_size, (page - 1) * query.page_size]
             )
-            names = [c[0] for c in cursor.description]
-            for values in cursor.fetchall():
-                row = dict(zip(names, values, strict=True))
-                hits.append(make_hit(query, row, float(row["score"]) if groups else None))
+            ranked = cursor.fetchall()
+            if ranked:
+                cursor.execute(
+                    f"SELECT d.id, {HIT_COLUMNS} FROM search_searchdocument d "
+                    f"WHERE d.id IN ({', '.join(['%s'] * len(ranked))})",
+                    [pk for pk, _ in ranked],
+                )
+                names = [c[0] for c in cursor.description]
+                rows = {r[0]: dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
+            for pk, value in ranked:
+                if pk in rows:
+                    hits.append(make_hit(query, rows[pk], float(value) if groups else None))
     return SearchResults(
         query=query,
         total=total,
@@ -180,29 +212,30 @@ def search(query: SearchQuery) -> SearchResults:
 
 
 def _facet_counts(source: str, where: str, params: list[Any]) -> dict[str, dict[str, int]]:
-    """Every facet's counts in one statement over the matching rows, materialised once."""
-    parts = [
-        "SELECT 'field' AS facet, field AS value, COUNT(*) FROM m GROUP BY field",
-        "SELECT 'market', CAST(market_id AS TEXT), COUNT(*) FROM m GROUP BY market_id",
-        "SELECT 'trl', CAST(trl AS TEXT), COUNT(*) FROM m WHERE trl IS NOT NULL GROUP BY trl",
-        "SELECT 'price', price_band, COUNT(*) FROM m GROUP BY price_band",
-        "SELECT 'holder', holder_kind, COUNT(*) FROM m GROUP BY holder_kind",
-    ]
-    mode_params = []
-    for code in CooperationMode.values:
-        parts.append(f"SELECT 'mode', '{code}', COUNT(*) FROM m WHERE modes LIKE %s")
-        mode_params.append(f"%,{code},%")
+    """Every facet's counts from one grouped pass over the matching rows: one row per
+    combination of facet values (a few hundred at most), folded into per-facet counts here.
+    On SQLite the pass reads the covering index only."""
+    if source == "search_searchdocument d" and connection.vendor == "sqlite":
+        source = f"search_searchdocument d INDEXED BY {COVERING_INDEX}"
     sql = (
-        f"WITH m AS MATERIALIZED (SELECT d.field, d.market_id, d.trl, d.modes, d.price_band, "
-        f"d.holder_kind FROM {source} WHERE {where}) " + " UNION ALL ".join(parts)
+        "SELECT d.field, d.market_id, d.trl, d.modes, d.price_band, d.holder_kind, COUNT(*) "
+        f"FROM {source} WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6"
     )
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params + mode_params)
-        for facet, value, count in cursor.fetchall():
-            if count:
-                counts[facet][value] = count
-    return counts
+        cursor.execute(sql, params)
+        for field, market, trl, modes, band, holder, count in cursor.fetchall():
+            counts["field"][field] += count
+            if market is not None:
+                counts["market"][str(market)] += count
+            if trl is not None:
+                counts["trl"][str(trl)] += count
+            counts["price"][band] += count
+            counts["holder"][holder] += count
+            for code in (modes or "").split(","):
+                if code:
+                    counts["mode"][code] += count
+    return {facet: dict(values) for facet, values in counts.items()}
 
 
 def suggest(kind: str, prefix_tokens: list[str], limit: int) -> list[str]:

@@ -155,3 +155,43 @@ def test_reindex_resumes_into_same_index_and_swaps_alias(elasticsearch, five_lis
     assert not es.indices.exists(index=first)
     results = services.search(SearchQuery.clean(q=""))
     assert (results.backend, results.total) == ("elasticsearch", 5)
+
+
+def test_reindex_segments_in_worker_processes(settings, five_listings, monkeypatch):
+    """The pooled path (forked jieba workers, one batch ahead) indexes what the inline path
+    does: same tokens, every listing."""
+    settings.ELASTICSEARCH_URL = ""
+    services.search_reindex(kind="achievement", batch_size=2)
+    inline = dict(SearchDocument.objects.values_list("listing_id", "body_tokens"))
+    SearchDocument.objects.all().delete()
+    monkeypatch.setattr(services, "PARALLEL_MIN_LISTINGS", 1)
+    run = services.search_reindex(kind="achievement", batch_size=2)
+    assert run.done == 5
+    assert dict(SearchDocument.objects.values_list("listing_id", "body_tokens")) == inline
+
+
+def test_reindex_backend_option_rebuilds_only_what_was_asked(settings, five_listings, monkeypatch):
+    settings.ELASTICSEARCH_URL = DEAD_NODE
+    monkeypatch.setattr(elastic, "create_index", lambda *a: pytest.fail("Elasticsearch touched"))
+    call_command(
+        "reindex", "--kind", "achievement", "--backend", "embedded",
+        stdout=io.StringIO(), stderr=io.StringIO(),
+    )  # fmt: skip
+    run = ReindexRun.objects.get()
+    assert (run.index_name, run.embedded, SearchDocument.objects.count()) == ("", True, 5)
+
+
+@pytest.mark.elasticsearch
+def test_reindex_elasticsearch_only_leaves_embedded_index_alone(
+    elasticsearch, five_listings, monkeypatch
+):
+    SearchDocument.objects.all().delete()
+    monkeypatch.setattr(services.embedded, "write", lambda *a: pytest.fail("embedded touched"))
+    call_command(
+        "reindex", "--kind", "achievement", "--backend", "es",
+        stdout=io.StringIO(), stderr=io.StringIO(),
+    )  # fmt: skip
+    assert not ReindexRun.objects.get().embedded
+    assert SearchDocument.objects.count() == 0
+    results = services.search(SearchQuery.clean(q=""))
+    assert (results.backend, results.total) == ("elasticsearch", 5)
