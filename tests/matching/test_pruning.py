@@ -111,3 +111,15 @@ def test_token_cache_feeds_stored_tokens_and_falls_back():
     assert cache(text.join_fields(["锂离子电池", "a b"])) == ["锂离子", "电池", "a", "b"]
     assert calls == ["a b"]
     assert cache("a b") == ["a", "b"] and calls == ["a b"]
+
+
+def test_fit_with_two_workers_gives_the_same_index():
+    achievements, demands = _synthetic(1500, 60)
+    views = {**DEFAULT_VIEWS, "word": text.cjk_bigrams}
+    serial = Index("achievement", views=views, common_df=30).fit(achievements)
+    threaded = Index("achievement", views=views, common_df=30).fit(achievements, workers=2)
+    a = serial.rank_many(demands, 20)
+    b = threaded.rank_many(demands, 20)
+    assert [[(m.target_id, m.score) for m in r] for r in a] == [
+        [(m.target_id, m.score) for m in r] for r in b
+    ]
