@@ -16,8 +16,13 @@ import pytest
 from django.conf import settings
 
 from market.choices import OrganizationKind, Role
-from market.services import membership_grant
-from tests.factories import MarketFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import (
+    MarketFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+    make_operator,
+)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -124,9 +129,7 @@ def operator_org(main_market):
 @pytest.fixture
 def operator(operator_org, main_market):
     """An operator of the main market, who oversees every sub-market too."""
-    user = UserFactory(name="运营小李")
-    membership_grant(organization=operator_org, user=user, role=Role.OPERATOR, market=main_market)
-    return user
+    return make_operator(operator_org, main_market, name="运营小李")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ __all__ = [
     "SubMarketFactory",
     "UserFactory",
     "credit_code",
+    "make_operator",
 ]
 
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -145,3 +146,13 @@ class DemandFactory(_ListingFactory):
     def modes(self, create, extracted, **kwargs):
         if create:
             self.cooperation_modes.set(Mode.objects.filter(code__in=extracted or ["transfer"]))
+
+
+def make_operator(organization, market, **user_fields):
+    """An operator made the way the market makes them: through the service, which also opens
+    the admin to them."""
+    from market.services import membership_grant
+
+    user = UserFactory(**user_fields)
+    membership_grant(organization=organization, user=user, role=Role.OPERATOR, market=market)
+    return user

@@ -17,7 +17,6 @@ from listings.choices import ListingStatus
 from listings.models import Demand, IntellectualProperty
 from market.choices import OrganizationKind, Role
 from market.models import TransitionLog
-from market.services import membership_grant
 from tests.factories import (
     AchievementFactory,
     DemandFactory,
@@ -25,6 +24,7 @@ from tests.factories import (
     OrganizationFactory,
     SubMarketFactory,
     UserFactory,
+    make_operator,
 )
 
 pytestmark = pytest.mark.django_db
@@ -44,14 +44,6 @@ def approve_url(listing, kind="demand"):
 
 def reject_url(listing, kind="demand"):
     return reverse("review_queue:reject", args=[kind, listing.pk])
-
-
-def make_operator(operator_org, market):
-    """An operator made the way the market makes them: through the service, which also opens
-    the admin to them."""
-    user = UserFactory()
-    membership_grant(organization=operator_org, user=user, role=Role.OPERATOR, market=market)
-    return user
 
 
 def submitted_demand(owner, **fields):
@@ -90,11 +82,6 @@ def operator_a(operator_org, sub_market_a):
 
 
 @pytest.fixture
-def main_operator(operator_org, main_market):
-    return make_operator(operator_org, main_market)
-
-
-@pytest.fixture
 def demand_a(enterprise_a):
     return submitted_demand(enterprise_a, title="武汉：注塑件缩痕解决方案")
 
@@ -120,20 +107,20 @@ def test_review_queue_lists_submitted_demand_of_own_market_only(
 
 
 def test_review_queue_main_market_operator_sees_every_sub_market(
-    client, main_operator, demand_a, demand_b
+    client, operator, demand_a, demand_b
 ):
-    client.force_login(main_operator)
+    client.force_login(operator)
     page = client.get(queue_url()).content.decode()
     assert demand_a.title in page
     assert demand_b.title in page
 
 
-def test_review_queue_shows_achievements_as_成果(client, main_operator, university):
+def test_review_queue_shows_achievements_as_成果(client, operator, university):
     editor = MembershipFactory(organization=university, role=Role.ORG_ADMIN).user
     achievement = services.listing_submit(
         listing=AchievementFactory(owner=university, title="一种新型催化剂"), actor=editor
     )
-    client.force_login(main_operator)
+    client.force_login(operator)
     page = client.get(queue_url()).content.decode()
     assert achievement.title in page
     assert detail_url(achievement, "achievement") in page
@@ -150,16 +137,16 @@ def sidebar_labels(client) -> dict[str, str]:
 
 
 def test_review_menu_item_counts_pending_listings_for_operators_only(
-    client, main_operator, demand_a, demand_b
+    client, operator, demand_a, demand_b
 ):
-    client.force_login(main_operator)
+    client.force_login(operator)
     assert sidebar_labels(client)["review-queue"] == "审核队列（2）"
     non_operator = admin_user_without_role(UserFactory())
     client.force_login(non_operator)
     assert "review-queue" not in sidebar_labels(client)
 
 
-def test_review_detail_shows_full_record_ip_modes_and_history(client, main_operator, university):
+def test_review_detail_shows_full_record_ip_modes_and_history(client, operator, university):
     editor = MembershipFactory(organization=university, role=Role.ORG_ADMIN).user
     achievement = AchievementFactory(
         owner=university, title="一种新型催化剂", advantage="能耗降低30%", modes=["license"]
@@ -171,7 +158,7 @@ def test_review_detail_shows_full_record_ip_modes_and_history(client, main_opera
         title="催化剂及其制备方法",
     )
     services.listing_submit(listing=achievement, actor=editor)
-    client.force_login(main_operator)
+    client.force_login(operator)
     response = client.get(detail_url(achievement, "achievement"))
     page = response.content.decode()
     assert response.status_code == 200
