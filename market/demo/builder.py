@@ -1111,6 +1111,22 @@ class DemoBuilder:
 
     # listings
 
+    def _listing_fields(self, owner, editor, text, theme) -> dict:
+        """What an achievement and a demand of the demo share: owner, place, text, contact."""
+        return {
+            "owner": owner.obj,
+            "market": self.markets[owner.market_code],
+            "created_by": editor,
+            "title": text["title"],
+            "summary": text["summary"],
+            "description": text["description"],
+            "field": theme.field,
+            "industry": theme.industry,
+            "region_code": owner.region_code,
+            "contact_name": editor.name,
+            "contact_phone": editor.phone,
+        }
+
     def plan_listings(self) -> list[Planned]:
         """Every demo listing, written out in memory; the same list on every run."""
         rng = _rng("listings")
@@ -1142,17 +1158,7 @@ class DemoBuilder:
                 price_range = SERVICE_PRICE_RANGE if is_service else PRICE_RANGES[text["stage"]]
                 editor = rng.choice(owner.editors)
                 listing = Achievement(
-                    owner=owner.obj,
-                    market=self.markets[owner.market_code],
-                    created_by=editor,
-                    title=text["title"],
-                    summary=text["summary"],
-                    description=text["description"],
-                    field=theme.field,
-                    industry=theme.industry,
-                    region_code=owner.region_code,
-                    contact_name=editor.name,
-                    contact_phone=editor.phone,
+                    **self._listing_fields(owner, editor, text, theme),
                     ref=ACHIEVEMENT_REF.format(number),
                     trl=text["trl"],
                     maturity=text["stage"],
@@ -1195,17 +1201,7 @@ class DemoBuilder:
                 lo, hi = text["budget"]
                 editor = rng.choice(owner.editors)
                 listing = Demand(
-                    owner=owner.obj,
-                    market=self.markets[owner.market_code],
-                    created_by=editor,
-                    title=text["title"],
-                    summary=text["summary"],
-                    description=text["description"],
-                    field=theme.field,
-                    industry=theme.industry,
-                    region_code=owner.region_code,
-                    contact_name=editor.name,
-                    contact_phone=editor.phone,
+                    **self._listing_fields(owner, editor, text, theme),
                     ref=DEMAND_REF.format(number),
                     expected_outcome=text["expected_outcome"],
                     budget_negotiable=hi is None,
