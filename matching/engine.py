@@ -796,19 +796,24 @@ class Index:
         workers: int = 1,
         exclude: dict[str, set[str]] | None = None,
         exhaustive: bool = False,
+        weights: Weights | None = None,
     ) -> list[list[Match]]:
         """Top `k` targets for each query. `explain=False` is the fast path for a full
         rematch: store scores, and build explanations with `explain()` when shown.
 
         `exhaustive=True` scores every row for every query instead of pruning; the results
-        are the same (the tests check it), only slower. It is the reference."""
+        are the same (the tests check it), only slower. It is the reference.
+
+        `weights` overrides the index's weights for these queries: a market's tuned weights
+        apply to the listings of that market, on one shared index."""
         batch = queries if isinstance(queries, QueryBatch) else self.encode(queries)
         now_ts = _timestamp(now or datetime.now(UTC))
+        w = weights or self.weights
         n = len(batch.ids)
         parts = [_slice(batch, s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
 
         def run(part: QueryBatch) -> list[list[Match]]:
-            return self._rank_part(part, k, now_ts, explain, exclude, exhaustive)
+            return self._rank_part(part, k, now_ts, explain, exclude, exhaustive, w)
 
         if workers > 1 and len(parts) > 1:
             # The sparse product and the large numpy operations release the GIL.
@@ -994,13 +999,15 @@ class Index:
         )
         return positive, exact
 
-    def _rank_part(self, part, k, now_ts, explain, exclude, exhaustive) -> list[list[Match]]:
+    def _rank_part(
+        self, part, k, now_ts, explain, exclude, exhaustive, weights: Weights
+    ) -> list[list[Match]]:
         c = min(self.candidates, len(self.ids))
         if c == 0:
             return [[] for _ in part.ids]
         cand, cand_text = self._text_candidates(part, c, exhaustive)
-        contrib = self._criteria(part.meta, cand, now_ts)
-        total = self.weights.text * cand_text
+        contrib = self._criteria(part.meta, cand, now_ts, weights)
+        total = weights.text * cand_text
         for values in contrib.values():
             total += values
         total[cand_text <= 0] = -np.inf  # nothing in common: not a match
@@ -1032,32 +1039,38 @@ class Index:
                         {name: float(v[qi, j]) for name, v in contrib.items()},
                         part.meta.take(qi),
                         float(score),
+                        weights,
                     )
                 matches.append(Match(tid, float(score), expl))
             out.append(matches)
         return out
 
-    def _criteria(self, qmeta: _Meta, cand: np.ndarray, now_ts: float) -> dict[str, np.ndarray]:
+    def _criteria(
+        self, qmeta: _Meta, cand: np.ndarray, now_ts: float, weights: Weights
+    ) -> dict[str, np.ndarray]:
         """Each criterion's contribution for (query, candidate), shape like `cand`."""
         t = self.meta.take(cand)
         q = _Meta(**{f.name: getattr(qmeta, f.name)[:, None] for f in fields(qmeta)})
         demand, offer = (q, t) if self.side == "achievement" else (t, q)
         values = criterion_values(
-            demand, offer, t.published, now_ts, self.weights.freshness_half_life_days
+            demand, offer, t.published, now_ts, weights.freshness_half_life_days
         )
-        w = self.weights.criterion_weights()
+        w = weights.criterion_weights()
         return {name: w[name] * np.nan_to_num(v, nan=0.0) for name, v in values.items()}
 
     # Incremental: a new target folded into existing match lists
 
-    def score_target(self, target_id: str, batch: QueryBatch) -> np.ndarray:
+    def score_target(
+        self, target_id: str, batch: QueryBatch, *, weights: Weights | None = None
+    ) -> np.ndarray:
         """Total score of one indexed target for every query in `batch` (−inf where no text
         is shared). Used to fold a newly added listing into existing top-k lists."""
         i = self._pos[target_id]
         text_s = self.text_scores_for(batch, i)
         cand = np.full((len(batch.ids), 1), i)
-        contrib = self._criteria(batch.meta, cand, _timestamp(datetime.now(UTC)))
-        total = self.weights.text * text_s
+        w = weights or self.weights
+        contrib = self._criteria(batch.meta, cand, _timestamp(datetime.now(UTC)), w)
+        total = w.text * text_s
         for v in contrib.values():
             total += v[:, 0]
         total[text_s <= 0] = -np.inf
@@ -1065,15 +1078,24 @@ class Index:
 
     # Explanations
 
-    def explain(self, query: Record, target_id: str, *, now: datetime | None = None) -> Match:
+    def explain(
+        self,
+        query: Record,
+        target_id: str,
+        *,
+        now: datetime | None = None,
+        weights: Weights | None = None,
+    ) -> Match:
         """The match of one (query, target) pair with its explanation, e.g. for display."""
         batch = self.encode([query])
         i = self._pos[target_id]
         text_s = float(self.text_scores_for(batch, i)[0])
-        contrib = self._criteria(batch.meta, np.array([[i]]), _timestamp(now or datetime.now(UTC)))
+        w = weights or self.weights
+        now_ts = _timestamp(now or datetime.now(UTC))
+        contrib = self._criteria(batch.meta, np.array([[i]]), now_ts, w)
         parts = {name: float(v[0, 0]) for name, v in contrib.items()}
-        score = self.weights.text * text_s + sum(parts.values())
-        expl = self._explanation(query, i, text_s, parts, batch.meta.take(0), score)
+        score = w.text * text_s + sum(parts.values())
+        expl = self._explanation(query, i, text_s, parts, batch.meta.take(0), score, w)
         return Match(target_id, score, expl)
 
     def _explanation(
@@ -1084,11 +1106,12 @@ class Index:
         contrib: dict[str, float],
         qmeta: _Meta,
         score: float,
+        weights: Weights,
     ) -> Explanation:
         rec = self.records[target]
         demand, offer = (query, rec) if self.side == "achievement" else (rec, query)
         terms, by_field = self._shared_terms(query, rec)
-        text_contribution = self.weights.text * text_score
+        text_contribution = weights.text * text_score
         total = sum(by_field.values()) or 1.0
         criteria = [
             Criterion(

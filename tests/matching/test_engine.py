@@ -144,6 +144,23 @@ def test_zero_criterion_weight_removes_its_effect():
     assert expl.criterion("maturity").contribution == 0.0
 
 
+def test_weights_passed_per_call_override_the_index_weights():
+    good = achievement("good", BATTERY.title, BATTERY.description, trl=7)
+    poor = achievement("poor", BATTERY.title, BATTERY.description, trl=2)
+    index = Index("achievement").fit([poor, good])
+    default = index.rank(DEMAND, k=2, now=NOW)
+    flat = index.rank_many([DEMAND], k=2, now=NOW, explain=True, weights=Weights(maturity=0.0))
+    assert default[0].score > flat[0][0].score
+    assert flat[0][0].explanation.criterion("maturity").contribution == 0.0
+    batch = index.encode([DEMAND])
+    assert index.score_target("good", batch, weights=Weights(maturity=0.0))[0] == pytest.approx(
+        flat[0][0].score
+    )
+    assert index.explain(DEMAND, "good", now=NOW, weights=Weights(maturity=0.0)).score == (
+        pytest.approx(flat[0][0].score)
+    )
+
+
 def test_rank_demands_for_an_achievement_is_symmetric(engine):
     other = Record(id="d2", title="酸奶菌种需求", description="需要高产乳酸菌发酵菌种。")
     engine.fit_demands([DEMAND, other])
