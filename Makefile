@@ -24,10 +24,13 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py reindex
+	$(BIN)/python manage.py rematch
 
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving the demo market on http://$(HOST):$(PORT)/"
+	@echo "Serving the demo market on http://$(HOST):$(PORT)/ (and a matching worker)"
+	$(BIN)/python manage.py db_worker --queue-name matching --no-startup-delay & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/daphne -b $(HOST) -p $(PORT) market.asgi:application
 
 run: demo serve

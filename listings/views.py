@@ -19,6 +19,8 @@ from market import permissions
 from market.choices import DEMAND_KINDS, SUPPLY_KINDS
 from market.models import Organization
 from market.services import transition_history
+from matching.choices import DismissReason
+from matching.views import matches_for_listing
 
 KINDS = {
     "achievement": (Achievement, AchievementForm, SUPPLY_KINDS),
@@ -186,6 +188,8 @@ def render_listing_detail(request, kind, pk, page=None):
         "attachment_form": AttachmentForm(),
         "show_contact": request.user.is_authenticated,
         "interest_form": InterestForm(),
+        "match_entries": matches_for_listing(kind, listing, request.user),
+        "match_reasons": DismissReason.choices,
     }
     return render(request, "listings/detail.html", context)
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("api/v1/", api_v1.urls),
     path("brokers/", include("brokers.urls")),
+    path("matching/", include("matching.urls")),
 ]
 
 if settings.DEBUG:

@@ -115,6 +115,22 @@ class Explanation:
             ],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Explanation:
+        """The inverse of `as_dict`, for a stored match; empty or malformed data gives an
+        explanation with no reasons rather than an error on a page."""
+        criteria = []
+        for c in data.get("criteria", []) if isinstance(data, dict) else []:
+            try:
+                criteria.append(
+                    Criterion(c["name"], c["status"], float(c["contribution"]), c.get("detail", {}))
+                )
+            except (KeyError, TypeError, ValueError):
+                continue
+        terms = data.get("shared_terms", []) if isinstance(data, dict) else []
+        score = data.get("score", 0.0) if isinstance(data, dict) else 0.0
+        return cls(score=float(score), shared_terms=tuple(terms), criteria=tuple(criteria))
+
     def as_text(self) -> str:
         parts: list[str] = []
         for c in self.criteria:

@@ -19,6 +19,7 @@ from market.choices import OrganizationKind
 from search.text import MAX_QUERY_CHARS
 
 KINDS = ("achievement", "demand")
+KIND_LABELS = {"achievement": gettext_lazy("科技成果"), "demand": gettext_lazy("技术需求")}
 SORTS = ("relevance", "newest", "price", "-price")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -119,6 +120,36 @@ class SearchQuery:
             page_size=_int(page_size, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
             notices=notices,
         )
+
+
+def filters_key(filters: dict) -> str:
+    """Cleaned filters in one canonical order: the same filters always give the same key."""
+    return "&".join(f"{name}={filters[name]}" for name in sorted(filters))
+
+
+def filter_labels(filters: dict) -> list[str]:
+    """What cleaned filters say, in the words of the search page's facets, in FACETS order."""
+    from market.models import Market
+
+    labels: list[str] = []
+    for name in FACETS:
+        value = filters.get(name)
+        if value in (None, ""):
+            continue
+        if name == "field":
+            labels.append(str(dict(TechField.choices).get(value, value)))
+        elif name == "market":
+            market = Market.objects.filter(pk=value).values_list("name", flat=True).first()
+            labels.append(market or str(value))
+        elif name == "trl_min":
+            labels.append(f"TRL ≥ {value}")
+        elif name == "mode":
+            labels.append(str(dict(CooperationMode.choices).get(value, value)))
+        elif name == "price":
+            labels.append(str(PRICE_BANDS[value][2]) if value in PRICE_BANDS else str(value))
+        elif name == "holder":
+            labels.append(str(HOLDER_KINDS.get(value, value)))
+    return labels
 
 
 def _int(value: object, default: int, low: int, high: int) -> int:

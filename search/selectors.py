@@ -1,10 +1,12 @@
-"""Reads for the search pages: where a hit links to."""
+"""Reads for the search pages: where a hit links to, and a person's saved searches."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from search.contract import SearchResults
+from search.contract import SearchQuery, SearchResults, filters_key
+from search.models import SavedSearch
 
 
 def hit_urls(results: SearchResults) -> SearchResults:
@@ -23,3 +25,27 @@ def hit_urls(results: SearchResults) -> SearchResults:
         else:
             hit.url = reverse("listings:detail", args=[hit.kind, hit.pk])
     return results
+
+
+def listing_public_url(kind: str, pk: int) -> str:
+    """A listing's public address: under its CMS index page, else the plain detail view."""
+    from cms.selectors import listing_url
+
+    return listing_url(kind, pk) or reverse("listings:detail", args=[kind, pk])
+
+
+def saved_searches_of_user(user) -> QuerySet[SavedSearch]:
+    """A person's saved searches (我的订阅), newest first; nobody else's."""
+    if not user.is_authenticated:
+        return SavedSearch.objects.none()
+    return SavedSearch.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def saved_search_for_query(user, query: SearchQuery) -> SavedSearch | None:
+    """The person's saved search that is this query, if they saved it already."""
+    q = " ".join(query.q.split())
+    return (
+        saved_searches_of_user(user)
+        .filter(kind=query.kind, q=q, filters_key=filters_key(query.filters))
+        .first()
+    )

@@ -10,18 +10,42 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Collection
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from listings.choices import ListingStatus
+from market.services import notify
 from search import text
 from search.backends import BackendUnavailable, elastic, embedded
-from search.contract import FALLBACK_NOTICE, SearchQuery, SearchResults
+from search.contract import (
+    FALLBACK_NOTICE,
+    KIND_LABELS,
+    SearchQuery,
+    SearchResults,
+    filter_labels,
+    filters_key,
+)
 from search.documents import KIND_MODELS, listing_document, listings_for_index, segment
-from search.models import PendingIndexOp, ReindexRun
+from search.models import (
+    SAVED_SEARCH_DUPLICATE,
+    PendingIndexOp,
+    ReindexRun,
+    SavedSearch,
+    SavedSearchHit,
+    SavedSearchTerm,
+    SearchDocument,
+)
+from search.selectors import listing_public_url
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +115,17 @@ def search_index_listing(*, kind: str, listing_id: int) -> None:
 
 
 def on_listing_changed(sender, pk, **kwargs) -> None:
-    """Receiver of listings.signals.listing_changed (sent after commit)."""
+    """Receiver of listings.signals.listing_changed (sent after commit): reindex the listing,
+    then, with the index true, tell the people whose saved searches it newly matches."""
     kind = {m: k for k, m in KIND_MODELS.items()}.get(sender)
-    if kind is not None:
-        search_index_listing(kind=kind, listing_id=pk)
+    if kind is None:
+        return
+    search_index_listing(kind=kind, listing_id=pk)
+    try:
+        saved_searches_notify_for_listing(kind=kind, listing_id=pk)
+    except Exception:
+        # A saved search's notice is a courtesy: publishing a listing never fails for it.
+        logger.exception("saved-search check failed for %s %s", kind, pk)
 
 
 def search_replay(*, limit: int | None = None) -> tuple[int, int]:
@@ -286,3 +317,210 @@ def suggest(*, q: str, kind: str = "achievement", limit: int = 8) -> list[str]:
         except BackendUnavailable as exc:
             _trip(exc)
     return embedded.suggest(kind, tokens, limit)
+
+
+# ── Saved searches (订阅) ─────────────────────────────────────────────────────────────────────
+
+SAVED_SEARCH_LIMIT = 20
+SAVED_SEARCH_VERB = "saved_search.match"
+# The token lists of one listing are looked up in slices, to stay under any database's limit
+# on query parameters.
+TOKEN_CHUNK = 500
+
+
+def _fold(token: str) -> str:
+    """A token with its diacritics removed, for the saved-search prefilter only: SQLite's FTS5
+    folds them when matching, so the prefilter must not tell "café" from "cafe" either."""
+    decomposed = unicodedata.normalize("NFD", token)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))[:200]
+
+
+def _saved_search_name(query: SearchQuery) -> str:
+    words = [" ".join(query.q.split()) or str(KIND_LABELS[query.kind])]
+    return " · ".join(words + filter_labels(query.filters))[:100]
+
+
+@transaction.atomic
+def saved_search_create(
+    *,
+    user,
+    kind: str,
+    q: str = "",
+    filters: dict | None = None,
+    name: str = "",
+) -> SavedSearch:
+    """Save a search for a person, cleaned exactly as the search page cleans it (unknown
+    filters dropped), so the saved search is the search they were looking at."""
+    query = SearchQuery.clean(q=q, kind=kind, filters=filters)
+    q = " ".join(query.q.split())
+    if not q and not query.filters:
+        raise ValidationError(_("请先输入检索词或选择筛选条件，再保存此搜索。"))
+    # Lock the person's row, so two saves at once cannot both slip under the limit.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    mine = SavedSearch.objects.filter(user=user)
+    if mine.filter(kind=query.kind, q=q, filters_key=filters_key(query.filters)).exists():
+        raise ValidationError(str(SAVED_SEARCH_DUPLICATE))
+    if mine.count() >= SAVED_SEARCH_LIMIT:
+        raise ValidationError(
+            _("最多可保存%(limit)d个搜索。请先在“我的订阅”中删除不再需要的，再保存新的。")
+            % {"limit": SAVED_SEARCH_LIMIT}
+        )
+    groups = text.query_groups(q)
+    saved = SavedSearch(
+        user=user,
+        name=(name or "").strip() or _saved_search_name(query),
+        kind=query.kind,
+        q=q,
+        filters=query.filters,
+        filters_key=filters_key(query.filters),
+        group_count=len(groups),
+    )
+    saved.full_clean()
+    try:
+        with transaction.atomic():
+            saved.save()
+    except IntegrityError as exc:
+        # The same search saved by a concurrent request (a double click) a moment earlier.
+        raise ValidationError(str(SAVED_SEARCH_DUPLICATE)) from exc
+    SavedSearchTerm.objects.bulk_create(
+        SavedSearchTerm(saved_search=saved, group=number, token=token)
+        for number, group in enumerate(groups)
+        for token in sorted({_fold(t) for t in group})
+    )
+    return saved
+
+
+@transaction.atomic
+def saved_search_delete(*, saved_search: SavedSearch, user) -> None:
+    if saved_search.user_id != user.pk:
+        raise PermissionDenied
+    saved_search.delete()
+
+
+def _document_tokens(document: SearchDocument) -> set[str]:
+    words = f"{document.title_tokens} {document.keywords_tokens} {document.body_tokens}"
+    return {_fold(t) for t in words.split()}
+
+
+def _word_candidates(kind: str, tokens: set[str]) -> list[int]:
+    """Saved searches with words, each of whose words the document has a token of."""
+    found: dict[int, set[int]] = defaultdict(set)
+    ordered = sorted(tokens)
+    for start in range(0, len(ordered), TOKEN_CHUNK):
+        rows = SavedSearchTerm.objects.filter(
+            token__in=ordered[start : start + TOKEN_CHUNK],
+            saved_search__kind=kind,
+            saved_search__active=True,
+        ).values_list("saved_search_id", "group")
+        for saved_id, group in rows:
+            found[saved_id].add(group)
+    counts = SavedSearch.objects.filter(pk__in=list(found)).values_list("pk", "group_count")
+    return [pk for pk, group_count in counts if len(found[pk]) == group_count]
+
+
+def _filters_admit(document: SearchDocument) -> Q:
+    """Saved searches whose every filter the document passes (an absent filter passes)."""
+
+    def facet(name: str, passes: Q | None) -> Q:
+        absent = ~Q(filters__has_key=name)
+        return absent if passes is None else absent | passes
+
+    modes = [code for code in document.modes.split(",") if code]
+    return (
+        facet("field", Q(filters__field=document.field))
+        & facet(
+            "market",
+            Q(filters__market=document.market_id) if document.market_id is not None else None,
+        )
+        & facet("trl_min", Q(filters__trl_min__lte=document.trl) if document.trl else None)
+        & facet("mode", Q(filters__mode__in=modes) if modes else None)
+        & facet("price", Q(filters__price=document.price_band))
+        & facet("holder", Q(filters__holder=document.holder_kind))
+    )
+
+
+@transaction.atomic
+def saved_searches_notify_for_listing(*, kind: str, listing_id: int) -> int:
+    """Notify the people whose saved searches a newly published listing matches. Returns how
+    many saved searches it notified. Call it after the listing has been indexed.
+
+    "Matches" means: the search page, run for the saved search now, would list this listing.
+    It is decided in three steps, cheapest first, so thousands of saved searches cost a few
+    queries per publish:
+
+    1. Words, through an inverted index. Each saved search's query is kept as its jieba word
+       groups in SavedSearchTerm (token → saved search, group). One indexed lookup with the
+       listing's distinct index tokens finds the saved searches whose every group it has a
+       token of; saved searches that never share a token are not read at all. Saved
+       searches with filters but no words come along as they are.
+    2. Filters, in the same SQL: each saved filter (field, market, TRL, mode, price band,
+       holder kind) must equal the listing's indexed value, read from its JSON.
+       Also dropped there: inactive saved searches, those that already notified about this
+       listing, those saved after the listing was published (an old listing edited is not
+       news), and those of the listing's own organization and author.
+    3. Confirmation: for each distinct (query, filters) left, the embedded backend's own
+       match and filter conditions run against the listing's one index row. That is the
+       very query the search page runs, so the rule cannot drift from what it shows.
+
+    The check reads the embedded index only, which is written in the same database just
+    before this runs; Elasticsearch is not asked. The contract tests hold both backends to
+    the same results, and the check keeps working when the node is unreachable."""
+    listing = (
+        KIND_MODELS[kind]
+        .objects.filter(pk=listing_id, status=ListingStatus.PUBLISHED)
+        .select_related("owner")
+        .first()
+    )
+    document = SearchDocument.objects.filter(kind=kind, listing_id=listing_id).first()
+    if listing is None or document is None:
+        return 0
+    candidates = (
+        SavedSearch.objects.filter(kind=kind, active=True)
+        .filter(Q(group_count=0) | Q(pk__in=_word_candidates(kind, _document_tokens(document))))
+        .filter(_filters_admit(document))
+        .exclude(hits__listing_id=listing_id)
+        .exclude(user__memberships__organization_id=listing.owner_id)
+        .select_related("user")
+        .order_by("pk")
+    )
+    if listing.published_at is not None:
+        candidates = candidates.filter(created_at__lte=listing.published_at)
+    if listing.created_by_id is not None:
+        candidates = candidates.exclude(user_id=listing.created_by_id)
+
+    same_query: dict[tuple[str, str], list[SavedSearch]] = defaultdict(list)
+    for saved in candidates:
+        same_query[(saved.q, saved.filters_key)].append(saved)
+    matched: list[SavedSearch] = []
+    for group in same_query.values():
+        query = SearchQuery.clean(q=group[0].q, kind=kind, filters=group[0].filters)
+        if embedded.matches(query, document.pk):
+            matched.extend(group)
+    if not matched:
+        return 0
+
+    try:
+        with transaction.atomic():
+            SavedSearchHit.objects.bulk_create(
+                SavedSearchHit(saved_search=saved, listing_id=listing_id) for saved in matched
+            )
+    except IntegrityError:
+        # A concurrent check of the same listing recorded (and sent) these first.
+        return 0
+    SavedSearch.objects.filter(pk__in=[s.pk for s in matched]).update(
+        last_notified_at=timezone.now()
+    )
+    url = listing_public_url(kind, listing_id)
+    by_user: dict[int, list[SavedSearch]] = defaultdict(list)
+    for saved in matched:
+        by_user[saved.user_id].append(saved)
+    for searches in by_user.values():
+        # One notice per person, however many of their saved searches the listing matches.
+        notify(
+            recipient=searches[0].user,
+            verb=SAVED_SEARCH_VERB,
+            title=(_("新的匹配信息：%(title)s") % {"title": listing.title})[:200],
+            body=_("符合你保存的搜索：%(names)s") % {"names": "、".join(s.name for s in searches)},
+            url=url,
+        )
+    return len(matched)

@@ -1,10 +1,19 @@
-"""The search page and autocomplete. Thin: the contract and services do the work."""
+"""The search page, autocomplete and saved searches. Thin: the contract and services do the
+work."""
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from search import services
+from search import selectors, services
 from search.contract import FACETS, SearchQuery
 from search.selectors import hit_urls
 
@@ -29,7 +38,13 @@ def search_page(request):
     return render(
         request,
         "search/search.html",
-        {"results": results, "query": query, "params": params},
+        {
+            "results": results,
+            "query": query,
+            "params": params,
+            "can_save": bool(query.q.strip() or query.filters),
+            "saved_search": selectors.saved_search_for_query(request.user, query),
+        },
     )
 
 
@@ -40,3 +55,55 @@ def suggest(request):
         {"suggestions": services.suggest(q=request.GET.get("q", ""), kind=kind)},
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@login_required
+@require_GET
+def saved_list(request):
+    return render(
+        request,
+        "search/saved_list.html",
+        {
+            "saved_searches": selectors.saved_searches_of_user(request.user),
+            "limit": services.SAVED_SEARCH_LIMIT,
+        },
+    )
+
+
+@require_POST
+def saved_create(request):
+    query = query_from_params(request.POST)
+    # Back to the search the person was looking at, whatever happens.
+    back = reverse("search:search") + "?" + _search_params(query)
+    if not request.user.is_authenticated:
+        return redirect_to_login(back)
+    try:
+        services.saved_search_create(
+            user=request.user,
+            kind=query.kind,
+            q=query.q,
+            filters=query.filters,
+            name=request.POST.get("name", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已保存此搜索。有新的匹配信息发布时会通知你。"))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def saved_delete(request, pk):
+    saved = get_object_or_404(selectors.saved_searches_of_user(request.user), pk=pk)
+    services.saved_search_delete(saved_search=saved, user=request.user)
+    messages.success(request, _("已删除保存的搜索“%(name)s”。") % {"name": saved.name})
+    return redirect("search:saved_list")
+
+
+def _search_params(query: SearchQuery) -> str:
+    params = {"q": query.q, "type": query.kind, **query.filters}
+    if query.sort != "relevance":
+        params["sort"] = query.sort
+    return urlencode(params)

@@ -135,3 +135,14 @@ def operator(operator_org, main_market):
 @pytest.fixture
 def outsider(db):
     return UserFactory()
+
+
+@pytest.fixture(autouse=True)
+def fresh_match_index():
+    """The matching index lives in the process; each test starts without one, so no test
+    sees listings another test created (and rolled back)."""
+    from matching.live import live_index
+
+    live_index.reset()
+    yield
+    live_index.reset()

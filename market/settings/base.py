@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "channels",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -199,3 +201,18 @@ FORMAT_MODULE_PATH = ["market.formats"]
 # The 48-hour rule: every published demand gets a broker and a first reply within this time.
 DEMAND_RESPONSE_HOURS = env.int("DEMAND_RESPONSE_HOURS", default=48)
 DEMAND_RESPONSE_WARNING_HOURS = env.int("DEMAND_RESPONSE_WARNING_HOURS", default=12)
+
+# Background work (django-tasks). Wagtail's own tasks run immediately, as before; rematching
+# goes to the database queue that `manage.py db_worker --queue-name matching` (started by
+# `make run`) works through.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "matching": {
+        "BACKEND": env("MATCHING_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["matching"],
+    },
+}
+# Matching: how many achievements a demand's list holds, and how many text candidates the
+# criteria re-rank for each query.
+MATCHING_LIST_SIZE = env.int("MATCHING_LIST_SIZE", default=20)
+MATCHING_CANDIDATES = env.int("MATCHING_CANDIDATES", default=200)

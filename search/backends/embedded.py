@@ -211,6 +211,29 @@ def search(query: SearchQuery) -> SearchResults:
     )
 
 
+def matches(query: SearchQuery, document_id: int) -> bool:
+    """Whether one indexed document is among `query`'s results: the search's own match and
+    filter conditions, applied to that row alone (saved searches check new listings so).
+    On SQLite the rowid condition lets FTS5 look the one row up in each posting list
+    instead of reading every document that shares the query's words."""
+    groups = query_groups(query.q)
+    conditions, params = _where(query)
+    if groups:
+        source, match, _score, match_params = _match(groups)
+        conditions.insert(0, match)
+        params = match_params + params
+        if connection.vendor == "sqlite":
+            conditions.append("search_fts.rowid = %s")
+            params.append(document_id)
+    else:
+        source = "search_searchdocument d"
+    conditions.append("d.id = %s")
+    params.append(document_id)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {source} WHERE {' AND '.join(conditions)} LIMIT 1", params)
+        return cursor.fetchone() is not None
+
+
 def _facet_counts(source: str, where: str, params: list[Any]) -> dict[str, dict[str, int]]:
     """Every facet's counts from one grouped pass over the matching rows: one row per
     combination of facet values (a few hundred at most), folded into per-facet counts here.

@@ -1,0 +1,263 @@
+"""Reads of the matching app: how each market's matches are received (匹配成效), and who
+should hear about which new matches in the daily e-mail digest (每日匹配摘要)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Min, Q
+from django.urls import reverse
+
+from brokers.models import Assignment
+from listings.models import Demand
+from market.choices import LISTING_EDITOR_ROLES
+from market.models import Market, Membership, User
+from matching.choices import DismissReason, MatchStatus
+from matching.explain import Explanation
+from matching.models import Match, MatchPreference
+
+S = MatchStatus
+
+# Feedback per market
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    code: str
+    label: str
+    count: int
+
+
+@dataclass
+class MarketFeedback:
+    """What people did with one market's matches (the demand's market counts).
+
+    The funnel counts are cumulative: a match that was contacted and then became a deal
+    counts as viewed, contacted and deal; a dismissed match was looked at, so it counts as
+    viewed too. `status_counts` is the exact current state of each match, for the chart."""
+
+    market_id: int | None
+    market_name: str
+    status_counts: dict[str, int]
+    dismiss_reasons: list[ReasonCount]
+    demands_without_matches: int
+
+    @property
+    def suggested(self) -> int:
+        return sum(self.status_counts.values())
+
+    @property
+    def viewed(self) -> int:
+        return self.suggested - self.status_counts[S.SUGGESTED]
+
+    @property
+    def contacted(self) -> int:
+        return self.status_counts[S.CONTACTED] + self.status_counts[S.DEAL]
+
+    @property
+    def deals(self) -> int:
+        return self.status_counts[S.DEAL]
+
+    @property
+    def dismissed(self) -> int:
+        return self.status_counts[S.DISMISSED]
+
+    def _rate(self, count: int) -> float | None:
+        return count / self.suggested if self.suggested else None
+
+    @property
+    def viewed_rate(self) -> float | None:
+        return self._rate(self.viewed)
+
+    @property
+    def contacted_rate(self) -> float | None:
+        return self._rate(self.contacted)
+
+    @property
+    def deal_rate(self) -> float | None:
+        return self._rate(self.deals)
+
+
+def _reasons(counts: dict[str, int]) -> list[ReasonCount]:
+    return [
+        ReasonCount(code, str(label), counts.get(code, 0)) for code, label in DismissReason.choices
+    ]
+
+
+def match_feedback_by_market(*, market_ids: Iterable[int]) -> list[MarketFeedback]:
+    """One row per market, in the network's order (main market first), counted by the
+    database: one grouped query for statuses, one for dismissal reasons, one for the
+    demands still waiting for a match."""
+    ids = set(market_ids)
+    status_filters = {status: Count("id", filter=Q(status=status)) for status in S.values}
+    by_status = {
+        row.pop("market_id"): row
+        for row in Match.objects.filter(market_id__in=ids)
+        .values("market_id")
+        .annotate(**status_filters)
+        .order_by()
+    }
+    reasons: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in (
+        Match.objects.filter(market_id__in=ids, status=S.DISMISSED)
+        .values("market_id", "dismiss_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        reasons[row["market_id"]][row["dismiss_reason"] or DismissReason.OTHER] += row["n"]
+    waiting = dict(
+        demands_awaiting_matches(market_ids=ids)
+        .values("market_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("market_id", "n")
+    )
+    markets = Market.objects.filter(pk__in=ids).order_by("kind", "code", "pk")
+    return [
+        MarketFeedback(
+            market_id=m.pk,
+            market_name=str(m),
+            status_counts={s: by_status.get(m.pk, {}).get(s, 0) for s in S.values},
+            dismiss_reasons=_reasons(reasons.get(m.pk, {})),
+            demands_without_matches=waiting.get(m.pk, 0),
+        )
+        for m in markets
+    ]
+
+
+def feedback_total(rows: list[MarketFeedback], *, name: str) -> MarketFeedback:
+    """The rows added up: the whole of what an operator oversees."""
+    reasons: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for r in row.dismiss_reasons:
+            reasons[r.code] += r.count
+    return MarketFeedback(
+        market_id=None,
+        market_name=name,
+        status_counts={s: sum(row.status_counts[s] for row in rows) for s in S.values},
+        dismiss_reasons=_reasons(reasons),
+        demands_without_matches=sum(row.demands_without_matches for row in rows),
+    )
+
+
+def demands_awaiting_matches(*, market_ids: Iterable[int]):
+    """Published demands of these markets that have no stored match list, oldest first."""
+    from matching.services import demands_without_matches
+
+    return (
+        demands_without_matches(Demand.objects.filter(market_id__in=set(market_ids)))
+        .select_related("owner", "market")
+        .order_by("published_at", "pk")
+    )
+
+
+# Daily digest
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One new match as one person sees it: the listing on the other side."""
+
+    match_id: int
+    kind: str  # the other listing's kind: "achievement" or "demand"
+    pk: int
+    title: str
+    score: float
+    reasons: str
+    url: str
+
+
+@dataclass
+class Digest:
+    user: User
+    items: list[DigestItem] = field(default_factory=list)
+
+
+def absolute_listing_url(kind: str, pk: int) -> str:
+    """The public page of a listing, as a link that works from an e-mail."""
+    from cms.selectors import listing_url
+
+    url = listing_url(kind, pk) or reverse("listings:detail", args=[kind, pk])
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url
+
+
+def match_digests(*, now: datetime, window: timedelta = timedelta(hours=24)) -> list[Digest]:
+    """Who should get a digest now, and of which matches.
+
+    A person hears about the matches on listings they can act for: editors (and the
+    author) of the demand's organization and the demand's active broker see the
+    achievement; editors (and the author) of the achievement's organization see the
+    demand. "New" means created after their last digest, or within `window` when they have
+    had none. Dismissed matches, matches off their demand's list, people who opted out and
+    people without an e-mail address are left out."""
+    floor = now - window
+    oldest = MatchPreference.objects.filter(
+        daily_digest=True, digest_sent_at__isnull=False
+    ).aggregate(oldest=Min("digest_sent_at"))["oldest"]
+    start = min(floor, oldest) if oldest else floor
+    matches = list(
+        Match.objects.filter(created_at__gt=start, created_at__lte=now)
+        .exclude(status=S.DISMISSED)
+        .exclude(demand_rank=None)
+        .select_related("demand", "achievement")
+        .order_by("-score", "pk")
+    )
+    if not matches:
+        return []
+
+    org_ids = {m.demand.owner_id for m in matches} | {m.achievement.owner_id for m in matches}
+    editors: dict[int, set[int]] = defaultdict(set)
+    for org_id, user_id in Membership.objects.filter(
+        organization_id__in=org_ids, role__in=LISTING_EDITOR_ROLES
+    ).values_list("organization_id", "user_id"):
+        editors[org_id].add(user_id)
+    brokers: dict[int, set[int]] = defaultdict(set)
+    for demand_id, user_id in Assignment.objects.filter(
+        demand_id__in={m.demand_id for m in matches}, active=True
+    ).values_list("demand_id", "broker__user_id"):
+        brokers[demand_id].add(user_id)
+
+    # (user, match, other side) once per person and match; the demand's side comes first.
+    audience: list[tuple[int, Match, str]] = []
+    for m in matches:
+        d, a = m.demand, m.achievement
+        demand_side = editors[d.owner_id] | brokers[d.pk] | {d.created_by_id}
+        achievement_side = editors[a.owner_id] | {a.created_by_id}
+        audience += [(u, m, "achievement") for u in demand_side if u]
+        audience += [(u, m, "demand") for u in achievement_side - demand_side if u]
+
+    user_ids = {u for u, _m, _k in audience}
+    users = {
+        u.pk: u for u in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+    }
+    prefs = {p.user_id: p for p in MatchPreference.objects.filter(user_id__in=user_ids)}
+    urls: dict[tuple[str, int], str] = {}
+    digests: dict[int, Digest] = {}
+    for user_id, m, kind in audience:
+        user, pref = users.get(user_id), prefs.get(user_id)
+        if user is None or (pref is not None and not pref.daily_digest):
+            continue
+        since = pref.digest_sent_at if pref and pref.digest_sent_at else floor
+        if m.created_at <= since:
+            continue
+        other = m.achievement if kind == "achievement" else m.demand
+        if (kind, other.pk) not in urls:
+            urls[kind, other.pk] = absolute_listing_url(kind, other.pk)
+        digests.setdefault(user_id, Digest(user=user)).items.append(
+            DigestItem(
+                match_id=m.pk,
+                kind=kind,
+                pk=other.pk,
+                title=other.title,
+                score=m.score,
+                reasons=Explanation.from_dict(m.explanation).as_text(),
+                url=urls[kind, other.pk],
+            )
+        )
+    return [digests[pk] for pk in sorted(digests)]

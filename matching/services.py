@@ -1,0 +1,472 @@
+"""Writes of the matching app: stored match lists, feedback, weights, notifications.
+
+Every match is a (demand, achievement) pair scored with the demand as the query and the
+weights of the demand's market. A demand's list is its best `MATCHING_LIST_SIZE`
+achievements; an achievement's demands are the demands whose lists it is in. So:
+
+- a demand published or edited gets its list ranked afresh (`listing_rematch`);
+- an achievement published or edited is folded into every demand's list it now beats the
+  last entry of, and dropped from lists when it is no longer published;
+- `rematch_all` (``manage.py rematch``) refits the index and ranks every demand.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from listings.choices import ListingStatus
+from listings.models import Demand
+from market.choices import LISTING_EDITOR_ROLES
+from market.models import Market, User
+from market.services import notify, transition_apply
+from matching import adapter
+from matching.choices import DismissReason, MatchStatus
+from matching.engine import Match as Ranked
+from matching.engine import Weights
+from matching.explain import Explanation
+from matching.live import LiveIndex, live_index
+from matching.models import Match, MatchPreference, MatchSettings
+from matching.records import Record
+
+logger = logging.getLogger(__name__)
+
+
+def list_size() -> int:
+    return getattr(settings, "MATCHING_LIST_SIZE", 20)
+
+
+# Weights
+
+
+def market_weights(market_ids: Iterable[int | str]) -> dict[int, Weights]:
+    """Each market's weights: its own settings, else its parent's, else the defaults."""
+    ids = {int(m) for m in market_ids if m not in ("", None)}
+    markets = Market.objects.filter(pk__in=ids).select_related("parent")
+    settings_by_market = {
+        s.market_id: s.weights()
+        for s in MatchSettings.objects.filter(
+            Q(market_id__in=ids) | Q(market__in=[m.parent_id for m in markets if m.parent_id])
+        )
+    }
+    out = {}
+    for m in markets:
+        out[m.pk] = settings_by_market.get(m.pk) or settings_by_market.get(m.parent_id) or Weights()
+    return out
+
+
+def _weights_for(weights: dict[int, Weights], market: str) -> Weights:
+    return weights.get(int(market), Weights()) if market else Weights()
+
+
+@transaction.atomic
+def match_settings_update(*, market: Market, actor: User, **values: float) -> MatchSettings:
+    """Set a market's weights. Only that market's operators (or the main market's) may, and
+    only within the bounds the engine allows."""
+    from market import permissions
+
+    if not permissions.is_market_operator(actor, market.pk):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("只有该市场的运营人员可以调整匹配权重。"))
+    obj = MatchSettings.objects.select_for_update().filter(market=market).first()
+    obj = obj or MatchSettings(market=market)
+    unknown = set(values) - set(MatchSettings.WEIGHT_FIELDS)
+    if unknown:
+        raise ValidationError(_("未知的权重：%s") % "、".join(sorted(unknown)))
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.updated_by = actor
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+# Storing lists
+
+
+@dataclass
+class RematchResult:
+    demands: int = 0
+    created: list[Match] = field(default_factory=list)
+    updated: int = 0
+    removed: int = 0
+
+
+def _write_lists(
+    lists: dict[int, tuple[int, list[Ranked]]], *, now, result: RematchResult
+) -> RematchResult:
+    """Make each demand's stored list exactly `lists[demand] = (market, ranked)`, keeping
+    the rows people acted on. The demands are locked first, so two workers rematching one
+    demand write one after the other.
+
+    Rows nobody acted on are replaced (one delete, one bulk insert: far cheaper than
+    updating every score in place), keeping when they were first suggested and notified;
+    rows with feedback are updated."""
+    list(Demand.objects.select_for_update().filter(pk__in=list(lists)).values_list("pk"))
+    existing: dict[tuple[int, int], Match] = {
+        (m.demand_id, m.achievement_id): m
+        for m in Match.objects.filter(demand_id__in=list(lists)).only(
+            "id",
+            "demand_id",
+            "achievement_id",
+            "status",
+            "demand_rank",
+            "created_at",
+            "notified_at",
+        )
+    }
+    to_create, to_update, to_delete = [], [], []
+    kept: set[tuple[int, int]] = set()
+    for demand_id, (market_id, ranked) in lists.items():
+        for rank, r in enumerate(ranked, 1):
+            key = (demand_id, adapter.pk_of(r.target_id))
+            expl = r.explanation.as_dict() if r.explanation is not None else {}
+            old = existing.get(key)
+            if old is not None and old.status != MatchStatus.SUGGESTED:
+                row = old
+                to_update.append(row)
+            else:
+                row = Match(demand_id=key[0], achievement_id=key[1], status=MatchStatus.SUGGESTED)
+                if old is not None:
+                    row.created_at, row.notified_at = old.created_at, old.notified_at
+                    to_delete.append(old.pk)
+                to_create.append(row)
+            row.market_id, row.score, row.demand_rank = market_id, r.score, rank
+            row.explanation, row.computed_at = expl, now
+            kept.add(key)
+    removed = 0
+    for key, row in existing.items():
+        if key in kept:
+            continue
+        if row.status == MatchStatus.SUGGESTED:
+            to_delete.append(row.pk)
+            removed += 1
+        elif row.demand_rank is not None:
+            row.demand_rank = None
+            to_update.append(row)
+    for start in range(0, len(to_delete), 500):
+        Match.objects.filter(pk__in=to_delete[start : start + 500]).delete()
+    Match.objects.bulk_create(to_create, batch_size=1000)
+    Match.objects.bulk_update(
+        to_update,
+        ["market", "score", "demand_rank", "explanation", "computed_at"],
+        batch_size=500,
+    )
+    result.demands += len(lists)
+    result.created.extend(r for r in to_create if (r.demand_id, r.achievement_id) not in existing)
+    result.updated += len(kept & existing.keys())
+    result.removed += removed
+    return result
+
+
+def _dismissed(demand_ids: Iterable[int]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    rows = Match.objects.filter(demand_id__in=list(demand_ids), status=MatchStatus.DISMISSED)
+    for d, a in rows.values_list("demand_id", "achievement_id"):
+        out[adapter.record_id("demand", d)].add(adapter.record_id("achievement", a))
+    return out
+
+
+def _rank_demands(
+    demands: list[Record], *, live: LiveIndex, explain: bool = True, workers: int = 1
+) -> dict[int, tuple[int, list[Ranked]]]:
+    index = live.get()
+    weights = market_weights(r.market for r in demands)
+    exclude = _dismissed(adapter.pk_of(r.id) for r in demands)
+    by_market: dict[str, list[Record]] = defaultdict(list)
+    for r in demands:
+        by_market[r.market].append(r)
+    out = {}
+    for market, group in by_market.items():
+        ranked = index.rank_many(
+            group,
+            list_size(),
+            explain=explain,
+            exclude=exclude,
+            weights=_weights_for(weights, market),
+            workers=workers,
+        )
+        for record, matches in zip(group, ranked, strict=True):
+            out[adapter.pk_of(record.id)] = (int(record.market), matches)
+    return _only_published(out, index)
+
+
+def _only_published(lists: dict, index) -> dict:
+    """Drop targets the index still holds but the database no longer publishes (a listing
+    deleted outright sends no change the index could see); the index forgets them too."""
+    targets = {adapter.pk_of(m.target_id) for _market, ranked in lists.values() for m in ranked}
+    live = set(adapter.published("achievement").filter(pk__in=targets).values_list("pk", flat=True))
+    for pk in targets - live:
+        index.remove(adapter.record_id("achievement", pk))
+    if targets - live:
+        lists = {
+            d: (market, [m for m in ranked if adapter.pk_of(m.target_id) in live])
+            for d, (market, ranked) in lists.items()
+        }
+    return lists
+
+
+# Rematching
+
+
+@transaction.atomic
+def listing_rematch(*, kind: str, pk: int, live: LiveIndex = live_index) -> RematchResult:
+    """Recompute the matches one listing takes part in, as it is now. Run after commit by
+    the matching task; safe to run twice (the result is the same)."""
+    now = timezone.now()
+    record = adapter.records_by_pk(kind, [pk]).get(pk)
+    live.get()
+    live.apply(kind, adapter.record_id(kind, pk), record)
+    result = RematchResult()
+    if kind == "demand":
+        if record is None:
+            _drop_demand(pk, result)
+        else:
+            _write_lists(_rank_demands([record], live=live), now=now, result=result)
+    else:
+        _fold_achievement(pk, record, live=live, now=now, result=result)
+    notify_new_matches(result.created)
+    return result
+
+
+def _drop_demand(pk: int, result: RematchResult) -> None:
+    rows = Match.objects.filter(demand_id=pk)
+    result.removed += rows.filter(status=MatchStatus.SUGGESTED).delete()[0]
+    rows.exclude(demand_rank=None).update(demand_rank=None)
+
+
+# Stored scores drift as the index learns new words between full fits (a query's upper
+# bound grows with them), so a list's lowest stored score is compared with some slack: a
+# demand whose list the new achievement comes within this factor of is ranked again, exactly.
+FOLD_SLACK = 0.8
+
+
+def _fold_achievement(
+    pk: int, record: Record | None, *, live: LiveIndex, now, result: RematchResult
+) -> None:
+    """Put an achievement into the lists of the demands it now makes the cut for, and take
+    it out of the ones it no longer does (or all of them, when it is not published).
+
+    One vectorised score of the achievement against every published demand finds the lists
+    it may enter; those, and the lists it was already in, are ranked again in full (exact,
+    and a lower score may let another achievement back in)."""
+    index = live.get()
+    affected = set(
+        Match.objects.filter(achievement_id=pk)
+        .exclude(demand_rank=None)
+        .values_list("demand_id", flat=True)
+    )
+    target = adapter.record_id("achievement", pk)
+    if record is not None:
+        candidates: dict[int, float] = {}
+        changed = live.demands_changed()
+        batches = live.demand_batches()
+        weights = market_weights([*batches, *(r.market for r in changed.values() if r)])
+        for market, batch in batches.items():
+            s = index.score_target(target, batch, weights=_weights_for(weights, market))
+            for j in np.flatnonzero(np.isfinite(s) & (s > 0)):
+                if batch.ids[j] not in changed:
+                    candidates[adapter.pk_of(batch.ids[j])] = float(s[j])
+        for r in changed.values():
+            if r is not None:
+                w = _weights_for(weights, r.market)
+                s = float(index.score_target(target, index.encode([r]), weights=w)[0])
+                if np.isfinite(s) and s > 0:
+                    candidates[adapter.pk_of(r.id)] = s
+        dismissed = set(
+            Match.objects.filter(achievement_id=pk, status=MatchStatus.DISMISSED).values_list(
+                "demand_id", flat=True
+            )
+        )
+        floors = _list_floors(list(candidates))
+        for demand_id, score in candidates.items():
+            size, floor = floors.get(demand_id, (0, -np.inf))
+            if demand_id not in dismissed and (size < list_size() or score > floor * FOLD_SLACK):
+                affected.add(demand_id)
+    if not affected:
+        return
+    demands = list(
+        adapter.records(
+            "demand", Demand.objects.filter(pk__in=affected, status=ListingStatus.PUBLISHED)
+        )
+    )
+    lists = _rank_demands(demands, live=live)
+    for demand_id in affected - set(lists):
+        _drop_demand(demand_id, result)
+    _write_lists(lists, now=now, result=result)
+
+
+def _list_floors(demand_ids: list[int]) -> dict[int, tuple[int, float]]:
+    """(list size, lowest score on the list) of each demand's stored list."""
+    out: dict[int, tuple[int, float]] = {}
+    if not demand_ids:
+        return out
+    from django.db.models import Count, Min
+
+    rows = (
+        Match.objects.filter(demand_id__in=demand_ids)
+        .exclude(demand_rank=None)
+        .values("demand_id")
+        .annotate(n=Count("id"), low=Min("score"))
+    )
+    for row in rows:
+        out[row["demand_id"]] = (row["n"], row["low"])
+    return out
+
+
+def rematch_all(
+    *,
+    live: LiveIndex = live_index,
+    progress: Callable[[int], None] | None = None,
+    chunk_size: int = 500,
+    workers: int = 1,
+    notify_owners: bool = False,
+) -> RematchResult:
+    """Refit the index on every published achievement and rank every published demand.
+    Each chunk of demands is written in its own transaction, so an interrupted run leaves
+    whole lists, and a rerun finishes the job."""
+    live.fit(workers=workers)
+    now = timezone.now()
+    result = RematchResult()
+    chunk: list[Record] = []
+
+    def flush():
+        with transaction.atomic():
+            _write_lists(_rank_demands(chunk, live=live, workers=workers), now=now, result=result)
+        if progress:
+            progress(len(chunk))
+        chunk.clear()
+
+    for record in adapter.records("demand"):
+        chunk.append(record)
+        if len(chunk) >= chunk_size:
+            flush()
+    if chunk:
+        flush()
+    # Lists of demands no longer published.
+    with transaction.atomic():
+        stale = (
+            Match.objects.exclude(demand__status=ListingStatus.PUBLISHED)
+            .exclude(demand_rank=None)
+            .values_list("demand_id", flat=True)
+            .distinct()
+        )
+        for demand_id in list(stale):
+            _drop_demand(demand_id, result)
+    if notify_owners:
+        notify_new_matches(result.created)
+    return result
+
+
+# Notifications
+
+
+def _listing_people(owner_id: int, created_by_id: int | None):
+    return User.objects.filter(
+        Q(pk=created_by_id)
+        | Q(memberships__organization_id=owner_id, memberships__role__in=LISTING_EDITOR_ROLES)
+    ).distinct()
+
+
+def _threshold(user: User) -> float:
+    pref = MatchPreference.objects.filter(user=user).first()
+    return (
+        pref.notify_threshold
+        if pref
+        else MatchPreference._meta.get_field("notify_threshold").default
+    )
+
+
+def notify_new_matches(created: list[Match]) -> int:
+    """Tell the demand's people, its assigned broker and the achievement's people about new
+    matches that score at or above each person's threshold. Once per match."""
+    from cms.selectors import listing_url
+
+    if not created:
+        return 0
+    pks = [m.pk for m in created if m.pk]
+    matches = Match.objects.filter(pk__in=pks, notified_at=None).select_related(
+        "demand", "achievement"
+    )
+    sent = 0
+    now = timezone.now()
+    for match in matches:
+        d, a = match.demand, match.achievement
+        brokers = User.objects.filter(
+            broker_profile__assignments__demand=d, broker_profile__assignments__active=True
+        )
+        audiences = [
+            (_listing_people(d.owner_id, d.created_by_id), a, "achievement"),
+            (brokers, a, "achievement"),
+            (_listing_people(a.owner_id, a.created_by_id), d, "demand"),
+        ]
+        text = Explanation.from_dict(match.explanation).as_text()
+        told = set()
+        for people, other, other_kind in audiences:
+            for user in people:
+                if user.pk in told or match.score < _threshold(user):
+                    continue
+                told.add(user.pk)
+                title = (
+                    _("新匹配：“%(title)s”可能满足您的需求")
+                    if other_kind == "achievement"
+                    else _("新匹配：您的成果可能满足需求“%(title)s”")
+                ) % {"title": other.title}
+                notify(
+                    recipient=user,
+                    verb="match.new",
+                    title=title[:200],
+                    body=text,
+                    url=listing_url(other_kind, other.pk)
+                    or reverse("listings:detail", args=[other_kind, other.pk]),
+                )
+                sent += 1
+        Match.objects.filter(pk=match.pk).update(notified_at=now)
+    return sent
+
+
+# Feedback
+
+FEEDBACK_TRANSITIONS = ("view", "dismiss", "restore", "contact", "close_deal")
+
+
+@transaction.atomic
+def match_feedback(
+    *,
+    match: Match,
+    actor: User,
+    action: str,
+    reason: str = "",
+    note: str = "",
+) -> Match:
+    """Record what someone did with a match: viewed, dismissed (with a reason), restored,
+    contacted, or turned into a deal. Dismissed matches stay out of the demand's list."""
+    if action not in FEEDBACK_TRANSITIONS:
+        raise ValidationError(_("未知的操作。"), code="unknown_action")
+    if action == "dismiss" and reason not in DismissReason.values:
+        raise ValidationError(_("请选择忽略的原因。"), code="reason_required")
+    if action == "view" and match.status != MatchStatus.SUGGESTED:
+        return match  # opening a match again is not news
+    match = transition_apply(match, transition=action, by=actor, reason=reason or note)
+    if action == "dismiss":
+        match.dismiss_reason, match.dismiss_note = reason, note[:300]
+        match.save(update_fields=["dismiss_reason", "dismiss_note"])
+    return match
+
+
+def demands_without_matches(queryset=None):
+    """Published demands that have no stored list yet (the 48-hour rule's first item)."""
+    qs = queryset if queryset is not None else Demand.objects.all()
+    return qs.filter(status=ListingStatus.PUBLISHED).exclude(matches__demand_rank__isnull=False)

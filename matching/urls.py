@@ -1,0 +1,10 @@
+from django.urls import path
+
+from matching import views
+
+app_name = "matching"
+
+urlpatterns = [
+    path("<int:pk>/open/<str:kind>/", views.match_open, name="open"),
+    path("<int:pk>/<str:action>/", views.match_act, name="act"),
+]

@@ -1,0 +1,112 @@
+"""Matches on listing pages, and what people do with them. Thin: services do the work."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from cms.selectors import listing_url
+from matching import services
+from matching.choices import DismissReason, MatchStatus
+from matching.explain import Explanation
+from matching.models import Match, may_give_feedback
+
+
+def _listing_url(kind: str, pk: int) -> str:
+    return listing_url(kind, pk) or reverse("listings:detail", args=[kind, pk])
+
+
+def matches_for_listing(kind: str, listing, user, *, limit: int | None = None) -> list[dict]:
+    """A listing's matches as its page shows them: the other listing, the score, the
+    reasons in plain words, and whether this person may act on them."""
+    from django.conf import settings
+
+    limit = limit or settings.MATCHING_LIST_SIZE
+    rows = Match.objects.exclude(demand_rank=None).exclude(status=MatchStatus.DISMISSED)
+    if kind == "demand":
+        rows = rows.filter(demand=listing).order_by("demand_rank")
+    else:
+        rows = rows.filter(achievement=listing).order_by("-score", "demand_id")
+    rows = rows.select_related("demand", "achievement")[:limit]
+    other_kind = "achievement" if kind == "demand" else "demand"
+    out = []
+    for match in rows:
+        other = match.achievement if kind == "demand" else match.demand
+        if other.status != "published":
+            continue
+        out.append(
+            {
+                "match": match,
+                "other": other,
+                "url": reverse("matching:open", args=[match.pk, other_kind]),
+                "reasons": Explanation.from_dict(match.explanation).as_text(),
+                "can_act": may_give_feedback(match, user),
+            }
+        )
+    return out
+
+
+def _back(request, match: Match) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return _listing_url("demand", match.demand_id)
+
+
+@require_GET
+def match_open(request, pk: int, kind: str):
+    """Follow a match to the other listing; counts as viewed for those who can act on it."""
+    match = get_object_or_404(Match, pk=pk)
+    if kind not in ("achievement", "demand"):
+        kind = "achievement"
+    if match.status == MatchStatus.SUGGESTED and may_give_feedback(match, request.user):
+        services.match_feedback(match=match, actor=request.user, action="view")
+    pk_other = match.achievement_id if kind == "achievement" else match.demand_id
+    return redirect(_listing_url(kind, pk_other))
+
+
+@login_required
+@require_POST
+def match_act(request, pk: int, action: str):
+    match = get_object_or_404(Match.objects.select_related("demand", "achievement"), pk=pk)
+    try:
+        services.match_feedback(
+            match=match,
+            actor=request.user,
+            action=action,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("您没有权限处理这条匹配。"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, DONE.get(action, _("已记录。")))
+    if request.htmx:
+        match.refresh_from_db()
+        kind = request.POST.get("kind", "demand")
+        listing = match.demand if kind == "demand" else match.achievement
+        entries = [
+            e for e in matches_for_listing(kind, listing, request.user) if e["match"] == match
+        ]
+        return render(
+            request,
+            "matching/_match.html",
+            {"entry": entries[0] if entries else None, "kind": kind, "reasons": REASONS},
+        )
+    return redirect(_back(request, match))
+
+
+DONE = {
+    "contact": gettext_lazy("已标记为已联系。"),
+    "dismiss": gettext_lazy("已忽略这条匹配，它不会再出现在列表中。"),
+    "restore": gettext_lazy("已恢复这条匹配。"),
+    "close_deal": gettext_lazy("已标记为已成交。"),
+}
+REASONS = DismissReason.choices

@@ -1,0 +1,307 @@
+"""Matching in the operators' back office: each market's weights, edited within bounds and
+only by its operators, and the 匹配成效 dashboard of what people did with the matches."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from listings.choices import ListingStatus
+from market.choices import OrganizationKind, Role
+from matching import services
+from matching.choices import DismissReason, MatchStatus
+from matching.live import live_index
+from matching.models import BOUNDS, Match, MatchSettings
+from tests.factories import (
+    AchievementFactory,
+    DemandFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    SubMarketFactory,
+    make_operator,
+)
+
+pytestmark = pytest.mark.django_db
+
+FEEDBACK_URL = "/admin/matching/"
+WEIGHTS_URL = "/admin/matching/weights/"
+
+
+@pytest.fixture(autouse=True)
+def fresh_index():
+    live_index.reset()
+    yield
+    live_index.reset()
+
+
+def published(factory, **kwargs):
+    return factory(
+        status=ListingStatus.PUBLISHED,
+        published_at=timezone.now() - timedelta(days=1),
+        expires_at=timezone.now() + timedelta(days=100),
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def sub_market_a(main_market):
+    return SubMarketFactory(parent=main_market, name="武汉分市场")
+
+
+@pytest.fixture
+def sub_market_b(main_market):
+    return SubMarketFactory(parent=main_market, name="襄阳分市场")
+
+
+@pytest.fixture
+def operator_a(operator_org, sub_market_a):
+    return make_operator(operator_org, sub_market_a, name="武汉运营")
+
+
+def admin_user_without_role(user):
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    return user
+
+
+def weights_post(**overrides) -> dict:
+    """Every weight at its default, with some changed."""
+    values = {name: MatchSettings._meta.get_field(name).default for name in BOUNDS}
+    return {**values, **overrides}
+
+
+def sidebar_names(client) -> set[str]:
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    props = re.search(r'<script id="wagtail-sidebar-props"[^>]*>(.*?)</script>', page, re.S)
+    modules = json.loads(props.group(1))["modules"]
+    (main_menu,) = [m for m in modules if m["_type"] == "wagtail.sidebar.MainMenuModule"]
+    return {item["_args"][0]["name"] for item in main_menu["_args"][0]}
+
+
+# Weights
+
+
+def test_weights_index_lists_only_the_operators_markets(
+    client, operator_a, main_market, sub_market_a, sub_market_b
+):
+    client.force_login(operator_a)
+    page = client.get(WEIGHTS_URL).content.decode()
+    assert f'data-market="{sub_market_a.pk}"' in page
+    assert f'data-market="{sub_market_b.pk}"' not in page
+    assert f'data-market="{main_market.pk}"' not in page
+    assert reverse("match_weights:edit", args=[sub_market_a.pk]) in page
+
+
+def test_weights_main_market_operator_sees_every_market(
+    client, operator, main_market, sub_market_a, sub_market_b
+):
+    client.force_login(operator)
+    page = client.get(WEIGHTS_URL).content.decode()
+    for market in (main_market, sub_market_a, sub_market_b):
+        assert f'data-market="{market.pk}"' in page
+
+
+def test_weights_edit_shows_each_fields_bounds(client, operator_a, sub_market_a):
+    client.force_login(operator_a)
+    page = client.get(reverse("match_weights:edit", args=[sub_market_a.pk])).content.decode()
+    for name, (low, high) in BOUNDS.items():
+        assert f'name="{name}"' in page
+        assert f"取值范围 {low} – {high}" in page
+
+
+def test_weights_edit_saves_through_the_service_and_records_who(client, operator_a, sub_market_a):
+    client.force_login(operator_a)
+    url = reverse("match_weights:edit", args=[sub_market_a.pk])
+    response = client.post(url, weights_post(maturity=0.25, region=0.0), follow=True)
+    assert response.redirect_chain[-1][0] == WEIGHTS_URL
+    assert "已保存" in response.content.decode()
+    saved = MatchSettings.objects.get(market=sub_market_a)
+    assert (saved.maturity, saved.region, saved.updated_by) == (0.25, 0.0, operator_a)
+    assert services.market_weights([sub_market_a.pk])[sub_market_a.pk].maturity == 0.25
+
+
+def test_weights_edit_out_of_bounds_shows_the_range_and_saves_nothing(
+    client, operator_a, sub_market_a
+):
+    low, high = BOUNDS["maturity"]
+    client.force_login(operator_a)
+    url = reverse("match_weights:edit", args=[sub_market_a.pk])
+    response = client.post(url, weights_post(maturity=high + 0.5, region=0.0))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"允许范围：{low} – {high}" in page
+    assert "匹配权重未保存" in page
+    assert not MatchSettings.objects.filter(market=sub_market_a).exists()
+
+
+def test_weights_edit_of_a_market_the_operator_does_not_run_is_refused(
+    client, operator_a, sub_market_b
+):
+    client.force_login(operator_a)
+    url = reverse("match_weights:edit", args=[sub_market_b.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, weights_post(region=0.0)).status_code == 403
+    assert not MatchSettings.objects.filter(market=sub_market_b).exists()
+
+
+def test_weights_pages_refuse_non_operators(client, outsider, sub_market_a):
+    url = reverse("match_weights:edit", args=[sub_market_a.pk])
+    client.force_login(outsider)
+    assert client.get(WEIGHTS_URL).status_code == 302  # no admin access at all
+    client.force_login(admin_user_without_role(outsider))
+    assert client.get(WEIGHTS_URL).status_code == 403
+    assert client.post(url, weights_post(region=0.0)).status_code == 403
+    assert not MatchSettings.objects.exists()
+
+
+def test_matching_menu_is_shown_to_operators_only(client, operator_a, outsider):
+    client.force_login(operator_a)
+    assert "matching" in sidebar_names(client)
+    client.force_login(admin_user_without_role(outsider))
+    assert "matching" not in sidebar_names(client)
+
+
+# Feedback dashboard
+
+BATTERY = {
+    "description": "一种锂离子电池高镍三元正极材料的共沉淀制备方法，循环寿命提高30%。",
+    "keywords": ["正极材料", "锂离子电池"],
+    "field": "new_materials",
+    "trl": 6,
+    "asking_price": 80,
+}
+NEED = {
+    "description": "我公司需要提高锂离子电池正极材料的循环寿命，希望引进相关科技成果。",
+    "keywords": ["正极材料"],
+    "field": "new_materials",
+    "required_trl": 5,
+    "budget_min": 20,
+    "budget_max": 100,
+}
+# What the demand's people do with the first matches of market A, in order.
+PLAN = [
+    [("view", "")],
+    [("contact", "")],
+    [("contact", ""), ("close_deal", "")],
+    [("dismiss", DismissReason.PRICE)],
+    [("view", ""), ("dismiss", DismissReason.IMMATURE)],
+]
+
+
+@pytest.fixture
+def matched(sub_market_a, sub_market_b):
+    """Three battery achievements; two demands in market A, one in B; one demand in A that
+    nothing matches. Matches computed by the real engine."""
+    university = OrganizationFactory(kind=OrganizationKind.UNIVERSITY, market=sub_market_a)
+    for n, title in enumerate(
+        ["高镍三元正极材料制备技术", "锂电池正极材料改性", "正极材料包覆工艺"]
+    ):
+        published(AchievementFactory, owner=university, title=title, **{**BATTERY, "trl": 6 + n})
+    enterprise_a = OrganizationFactory(kind=OrganizationKind.ENTERPRISE, market=sub_market_a)
+    enterprise_b = OrganizationFactory(kind=OrganizationKind.ENTERPRISE, market=sub_market_b)
+    editor_a = MembershipFactory(organization=enterprise_a, role=Role.ORG_ADMIN).user
+    for title in ["正极材料循环寿命需求", "高镍正极材料需求"]:
+        published(DemandFactory, owner=enterprise_a, title=title, **NEED)
+    published(DemandFactory, owner=enterprise_b, title="襄阳正极材料需求", **NEED)
+    waiting = published(
+        DemandFactory,
+        owner=enterprise_a,
+        title="？？无从匹配",
+        description="……",
+        keywords=[],
+        expected_outcome="",
+    )
+    services.rematch_all()
+    return {"editor_a": editor_a, "waiting": waiting}
+
+
+def row_html(page: str, key) -> str:
+    match = re.search(rf'<tr data-market="{key}">(.*?)</tr>', page, re.S)
+    assert match, f"no row for market {key}"
+    return match.group(1)
+
+
+def cell(row: str, attr: str, name: str) -> str:
+    return re.search(rf'data-{attr}="{name}">\s*([^<]*?)\s*<', row).group(1)
+
+
+def apply_plan(matches: list[Match], actor) -> None:
+    for match, steps in zip(matches, PLAN, strict=False):
+        for action, reason in steps:
+            match = services.match_feedback(match=match, actor=actor, action=action, reason=reason)
+
+
+def test_feedback_dashboard_counts_what_people_did_per_market(
+    client, operator_a, matched, sub_market_a, sub_market_b
+):
+    matches = list(Match.objects.filter(market=sub_market_a).order_by("pk"))
+    assert len(matches) >= len(PLAN)
+    apply_plan(matches, matched["editor_a"])
+    statuses = list(Match.objects.filter(market=sub_market_a).values_list("status", flat=True))
+    suggested = len(statuses)
+    viewed = sum(s != MatchStatus.SUGGESTED for s in statuses)
+    contacted = sum(s in (MatchStatus.CONTACTED, MatchStatus.DEAL) for s in statuses)
+    deals = statuses.count(MatchStatus.DEAL)
+    dismissed = statuses.count(MatchStatus.DISMISSED)
+    reasons = [r for steps in PLAN for a, r in steps if a == "dismiss"]
+
+    client.force_login(operator_a)
+    response = client.get(FEEDBACK_URL)
+    page = response.content.decode()
+    assert response.status_code == 200
+    row = row_html(page, sub_market_a.pk)
+    assert cell(row, "count", "suggested") == str(suggested)
+    assert cell(row, "count", "viewed") == str(viewed)
+    assert cell(row, "count", "contacted") == str(contacted)
+    assert cell(row, "count", "deals") == str(deals)
+    assert cell(row, "count", "dismissed") == str(dismissed)
+    assert cell(row, "rate", "viewed") == f"{viewed / suggested * 100:.1f}%"
+    assert cell(row, "rate", "contacted") == f"{contacted / suggested * 100:.1f}%"
+    assert cell(row, "rate", "deal") == f"{deals / suggested * 100:.1f}%"
+    assert cell(row, "count", "waiting") == "1"
+    reason_row = re.search(
+        rf'<tr data-market="{sub_market_a.pk}">\s*<td>[^<]*</td>\s*<td data-reason.*?</tr>',
+        page,
+        re.S,
+    ).group(0)
+    for code in DismissReason.values:
+        assert cell(reason_row, "reason", code) == str(reasons.count(code))
+    # market B is someone else's
+    assert f'data-market="{sub_market_b.pk}"' not in page
+    assert "襄阳分市场" not in page
+    # the demand nothing matches is listed
+    assert matched["waiting"].title in page
+
+
+def test_feedback_dashboard_draws_a_bar_per_market_of_the_status_mix(
+    client, operator, matched, main_market, sub_market_a, sub_market_b
+):
+    matches = list(Match.objects.filter(market=sub_market_a).order_by("pk"))
+    apply_plan(matches, matched["editor_a"])
+    client.force_login(operator)
+    page = client.get(FEEDBACK_URL).content.decode()
+    svg = re.search(r'<svg role="img" aria-labelledby="match-chart-title".*?</svg>', page, re.S)
+    svg = svg.group(0)
+    bars = dict(re.findall(r'<g data-market="([^"]+)">(.*?)</g>', svg, re.S))
+    assert set(bars) == {main_market.name, sub_market_a.name, sub_market_b.name}
+    deals = Match.objects.filter(market=sub_market_a, status=MatchStatus.DEAL).count()
+    assert f"<title>{sub_market_a.name}：已成交 {deals}</title>" in bars[sub_market_a.name]
+    assert 'data-status="dismissed"' in bars[sub_market_a.name]
+    # nothing happened in B yet: its whole bar is still "suggested"
+    assert re.findall(r'data-status="(\w+)"', bars[sub_market_b.name]) == ["suggested"]
+    assert "暂无匹配" in bars[main_market.name]
+    # the main market's operator also sees the whole network added up
+    total = row_html(page, "total")
+    assert cell(total, "count", "suggested") == str(Match.objects.count())
+
+
+def test_feedback_dashboard_refuses_non_operators(client, outsider, enterprise_user):
+    client.force_login(outsider)
+    assert client.get(FEEDBACK_URL).status_code == 302
+    client.force_login(admin_user_without_role(enterprise_user))
+    response = client.get(FEEDBACK_URL)
+    assert response.status_code == 403
+    assert "只有市场运营人员" in response.content.decode()

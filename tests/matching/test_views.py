@@ -1,0 +1,138 @@
+"""Matches on listing pages: the reasons in plain Chinese, and feedback from the people who
+can act on them; live notifications of new matches over the websocket."""
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.urls import reverse
+
+from market.asgi import application
+from matching import services
+from matching.choices import MatchStatus
+from matching.models import Match
+from tests.matching.conftest import BATTERY, NEED
+
+pytestmark = pytest.mark.django_db
+
+
+def detail(kind, pk):
+    return reverse("listings:detail", args=[kind, pk])
+
+
+@pytest.fixture
+def matched(market_data):
+    services.rematch_all()
+    market_data["match"] = Match.objects.get(demand=market_data["demand"], demand_rank=1)
+    return market_data
+
+
+def test_demand_page_shows_its_matches_with_reasons(client, matched):
+    page = client.get(detail("demand", matched["demand"].pk)).content.decode()
+    assert "匹配的科技成果" in page
+    assert BATTERY["title"] in page
+    for reason in (
+        "领域一致",
+        "成熟度满足 (TRL 6 ≥ 5)",
+        "价格在预算内",
+        "关键词: 正极材料、锂离子电池",
+    ):
+        assert reason in page
+    # visitors see the reasons, not the feedback buttons
+    assert "标记已联系" not in page
+
+
+def test_achievement_page_lists_the_demands_it_could_serve(client, matched):
+    page = client.get(detail("achievement", matched["battery"].pk)).content.decode()
+    assert "可对接的技术需求" in page
+    assert NEED["title"] in page
+
+
+def test_owner_sees_feedback_buttons_and_opening_a_match_counts_as_viewed(
+    client, matched, enterprise_user
+):
+    client.force_login(enterprise_user)
+    page = client.get(detail("demand", matched["demand"].pk)).content.decode()
+    assert "标记已联系" in page and "忽略原因" in page
+    response = client.get(reverse("matching:open", args=[matched["match"].pk, "achievement"]))
+    assert response.status_code == 302
+    assert response["Location"].endswith(detail("achievement", matched["battery"].pk))
+    matched["match"].refresh_from_db()
+    assert matched["match"].status == MatchStatus.VIEWED
+
+
+def test_an_outsider_opening_a_match_changes_nothing(client, matched, outsider):
+    client.force_login(outsider)
+    client.get(reverse("matching:open", args=[matched["match"].pk, "achievement"]))
+    matched["match"].refresh_from_db()
+    assert matched["match"].status == MatchStatus.SUGGESTED
+    response = client.post(reverse("matching:act", args=[matched["match"].pk, "contact"]))
+    assert response.status_code == 302
+    matched["match"].refresh_from_db()
+    assert matched["match"].status == MatchStatus.SUGGESTED
+
+
+def test_dismissing_needs_a_reason_then_removes_the_match_from_the_page(
+    client, matched, enterprise_user
+):
+    client.force_login(enterprise_user)
+    url = reverse("matching:act", args=[matched["match"].pk, "dismiss"])
+    page = client.post(url, {"reason": ""}, follow=True).content.decode()
+    assert "请选择忽略的原因" in page
+    matched["match"].refresh_from_db()
+    assert matched["match"].status == MatchStatus.SUGGESTED
+    page = client.post(url, {"reason": "price"}, follow=True).content.decode()
+    assert "已忽略这条匹配" in page
+    matched["match"].refresh_from_db()
+    assert (matched["match"].status, matched["match"].dismiss_reason) == ("dismissed", "price")
+    page = client.get(detail("demand", matched["demand"].pk)).content.decode()
+    assert f'id="match-{matched["match"].pk}"' not in page
+
+
+def test_contact_over_htmx_returns_the_updated_entry(client, matched, enterprise_user):
+    client.force_login(enterprise_user)
+    response = client.post(
+        reverse("matching:act", args=[matched["match"].pk, "contact"]),
+        {"kind": "demand"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.strip().startswith(f'<li class="match" id="match-{matched["match"].pk}"')
+    assert "已联系" in html and "标记已成交" in html
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_new_match_arrives_live_over_the_websocket(
+    client, market_data, enterprise_user, operator
+):
+    from listings import services as listing_services
+    from listings.choices import ListingStatus
+    from tests.factories import DemandFactory
+
+    services.rematch_all()
+    demand = DemandFactory(
+        owner=market_data["demand"].owner, status=ListingStatus.SUBMITTED, **NEED
+    )
+    client.force_login(enterprise_user)
+    headers = [
+        (b"origin", b"http://127.0.0.1:8000"),
+        (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
+    ]
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
+        assert (await communicator.connect())[0]
+        try:
+            await sync_to_async(listing_services.listing_approve)(listing=demand, actor=operator)
+            messages = [await communicator.receive_json_from(timeout=10)]
+            while not await communicator.receive_nothing(timeout=0.5):
+                messages.append(await communicator.receive_json_from(timeout=1))
+        finally:
+            await communicator.disconnect()
+        return messages
+
+    messages = async_to_sync(scenario)()
+    titles = [
+        m["notification"]["title"] for m in messages if m["notification"]["verb"] == "match.new"
+    ]
+    assert any(BATTERY["title"] in t for t in titles)
