@@ -29,7 +29,7 @@ demo: migrate
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving the demo market on http://$(HOST):$(PORT)/ (and a matching worker)"
-	$(BIN)/python manage.py db_worker --queue-name matching --no-startup-delay & \
+	$(BIN)/python manage.py db_worker --backend matching --queue-name matching --no-startup-delay & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/daphne -b $(HOST) -p $(PORT) market.asgi:application
 
@@ -50,6 +50,8 @@ test: lint check pytest
 
 bench: install
 	$(BIN)/python bench/import_listings.py
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/matching.py
 
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python $(BIN)/python

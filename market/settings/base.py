@@ -203,8 +203,8 @@ DEMAND_RESPONSE_HOURS = env.int("DEMAND_RESPONSE_HOURS", default=48)
 DEMAND_RESPONSE_WARNING_HOURS = env.int("DEMAND_RESPONSE_WARNING_HOURS", default=12)
 
 # Background work (django-tasks). Wagtail's own tasks run immediately, as before; rematching
-# goes to the database queue that `manage.py db_worker --queue-name matching` (started by
-# `make run`) works through.
+# goes to a database queue, worked through by `manage.py db_worker --backend matching
+# --queue-name matching` (which `make run` starts).
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "matching": {

@@ -287,3 +287,30 @@ def test_demands_without_matches_lists_the_ones_still_waiting(market_data, enter
     )
     services.rematch_all()
     assert list(services.demands_without_matches()) == [waiting]
+
+
+def test_a_published_listing_is_rematched_by_the_worker_not_the_request(
+    market_data, enterprise, operator, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "matching": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["matching"]},
+    }
+    from django_tasks_db.models import DBTaskResult
+
+    demand = DemandFactory(owner=enterprise, status=ListingStatus.SUBMITTED, **NEED)
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.listing_approve(listing=demand, actor=operator)
+    assert demand_list(demand) == []  # queued, not computed in the request
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    call_command(
+        "db_worker",
+        "--backend",
+        "matching",
+        "--queue-name",
+        "matching",
+        "--batch",
+        "--no-startup-delay",
+    )
+    assert demand_list(demand)[0] == market_data["battery"].pk
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
