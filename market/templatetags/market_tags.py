@@ -47,3 +47,10 @@ def budget_range(demand):
     if low is not None:
         return _("不低于 %s") % wan_yuan(low)
     return ""
+
+
+@register.simple_tag
+def unread_notifications(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return user.notifications.filter(read_at=None).count()

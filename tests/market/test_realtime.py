@@ -101,3 +101,16 @@ def test_notification_arrives_live_over_redis(client):
         finally:
             channel_layers.backends.clear()
     assert message["notification"]["title"] == "“锂电池正极材料”已审核通过并发布"
+
+
+def test_header_badge_counts_unread_and_the_list_marks_them_read(client):
+    user = UserFactory()
+    services.notify(recipient=user, verb="x", title="新匹配：高镍三元正极材料")
+    client.force_login(user)
+    page = client.get("/search/").content.decode()
+    assert 'id="notifications-badge" aria-live="polite">1</span>' in page
+    assert "js/notifications.js" in page
+    listing = client.get("/notifications/").content.decode()
+    assert "新匹配：高镍三元正极材料" in listing
+    page = client.get("/search/").content.decode()
+    assert 'id="notifications-badge" aria-live="polite" hidden>0</span>' in page
