@@ -20,9 +20,12 @@ A pair with no text in common is never a match; criteria only re-rank text candi
 from __future__ import annotations
 
 import math
+import multiprocessing
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from itertools import chain, repeat
 from typing import Literal
@@ -215,6 +218,10 @@ class _View:
         self.extra_rows: list[sp.csr_matrix] = []
         self.extra = sp.csr_matrix((0, 0), dtype=np.float32)
 
+    def state(self) -> dict:
+        """What `fit` learnt, to send back from a worker process (not the tokenizer)."""
+        return {k: v for k, v in self.__dict__.items() if k != "tokenizer"}
+
     # Subclasses: how text becomes term counts.
 
     @property
@@ -255,15 +262,34 @@ class _View:
                 total = float(ln.sum())
                 self.avg_len[name] = total / len(ln) if len(ln) and total else 1.0
         width = max(self.width, 1)
+        used = None
+        if sum(m.nnz for m in counts.values()) * 4 < width:
+            # A few listings (`add`) against a vocabulary of millions: scipy's sums and
+            # products cost O(columns), so work on the columns in use (kept in order, so
+            # the arithmetic is the same) and put them back at the end.
+            used = _unique_sorted(np.concatenate([m.indices for m in counts.values()]))
+            counts = {
+                name: sp.csr_matrix(
+                    (m.data, np.searchsorted(used, m.indices), m.indptr),
+                    shape=(m.shape[0], max(len(used), 1)),
+                )
+                for name, m in counts.items()
+            }
         acc = None
         for name, m in counts.items():
-            m.resize((m.shape[0], width))
+            if used is None:
+                m.resize((m.shape[0], width))
             avg = self.avg_len.get(name) or 1.0
             norm = 1.0 - B + B * lengths[name] / avg
             scaled = sp.diags((FIELD_WEIGHTS[name] / norm).astype(np.float32)) @ m
             acc = scaled if acc is None else acc + scaled
         assert acc is not None
-        return acc.tocsr()
+        acc = acc.tocsr()
+        if used is not None:
+            acc = sp.csr_matrix(
+                (acc.data, used[acc.indices], acc.indptr), shape=(acc.shape[0], width)
+            )
+        return acc
 
     def fit(self, records: Sequence[Record], shared: dict | None = None) -> sp.csr_matrix:
         """Learn the vocabulary and statistics; return the BM25F weights (docs × terms).
@@ -314,13 +340,16 @@ class _View:
         bound = np.asarray(q @ self.idf[: q.shape[1]], dtype=np.float64).ravel() * (K1 + 1.0)
         return q, bound
 
-    def extra_scores(self, q: sp.csr_matrix) -> np.ndarray:
-        """Dense (queries × rows added since the fit) BM25F scores."""
-        extra = self.extra
-        if q.shape[1] != extra.shape[1]:
-            width = max(q.shape[1], extra.shape[1])
-            q, extra = q.copy(), extra.copy()
-            q.resize((q.shape[0], width))
+    def extra_scores(self, q: sp.csr_matrix, rows: Sequence[int] | None = None) -> np.ndarray:
+        """Dense (queries × rows added since the fit, or those `rows` of them) BM25F scores."""
+        extra = self.extra if rows is None else self.extra[list(rows)]
+        width = q.shape[1]
+        # Match the widths on the (small) added rows, never by copying the queries: terms
+        # added after the queries were encoded are not in them and cannot score.
+        if extra.shape[1] > width:
+            extra = extra[:, :width]
+        elif extra.shape[1] < width:
+            extra = extra.copy()
             extra.resize((extra.shape[0], width))
         return np.asarray((q @ extra.T).toarray(), dtype=np.float64)
 
@@ -411,11 +440,14 @@ class _NgramView(_View):
             self._fitting = False
 
     def _prepare_vocab(self, fields_texts: dict[str, list[str]]) -> None:
-        acc = np.zeros(0, dtype=np.int64)
-        for texts in fields_texts.values():
-            for _start, _docs, keys in self._chunks(texts, grow=True):
-                acc = _unique_sorted(np.concatenate([acc, _unique_sorted(keys)]))
-        self.keys = acc
+        # Each chunk's distinct keys, merged once at the end (a stable sort of sorted runs
+        # is a merge), not into a growing vocabulary chunk after chunk.
+        runs = [
+            _unique_sorted(keys)
+            for texts in fields_texts.values()
+            for _start, _docs, keys in self._chunks(texts, grow=True)
+        ]
+        self.keys = _unique_sorted(np.concatenate(runs)) if runs else np.zeros(0, np.int64)
 
     @staticmethod
     def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -471,6 +503,42 @@ def _make_view(spec: ViewSpec) -> _View:
     return _TokenView(spec)
 
 
+# One view's weights, term-major (terms × rows): which terms are common, the rare terms'
+# rows and the common terms' rows (see `_Postings`).
+_Split = tuple[np.ndarray, sp.csr_matrix, sp.csr_matrix]
+
+
+def _split_terms(main: sp.csr_matrix, common_df: int) -> _Split:
+    """Split one view's fitted weights (rows × terms) into rare and common terms."""
+    mt = main.T.tocsr()  # terms × rows
+    del main
+    common = np.diff(mt.indptr) > common_df
+    return common, mt[np.flatnonzero(~common)], mt[np.flatnonzero(common)]
+
+
+def _stack_rows(parts: list[sp.csr_matrix], width: int) -> sp.csr_matrix:
+    """vstack of float32 CSR matrices, each part released as soon as it is copied in (the
+    caller's list must hold the only other references) to keep the peak low."""
+    nnz = sum(p.nnz for p in parts)
+    n_rows = sum(p.shape[0] for p in parts)
+    data = np.empty(nnz, dtype=np.float32)
+    indices = np.empty(nnz, dtype=np.int32)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    at = row = 0
+    for i in range(len(parts)):
+        part = parts[i]
+        parts[i] = None  # type: ignore[call-overload]
+        data[at : at + part.nnz] = part.data
+        indices[at : at + part.nnz] = part.indices
+        indptr[row + 1 : row + part.shape[0] + 1] = part.indptr[1:] + at
+        at += part.nnz
+        row += part.shape[0]
+        del part
+    if indptr[-1] < np.iinfo(np.int32).max:
+        indptr = indptr.astype(np.int32)
+    return sp.csr_matrix((data, indices, indptr), shape=(n_rows, max(width, 1)))
+
+
 class _Postings:
     """The fitted rows of every view fused into one term space, split by document frequency.
 
@@ -483,35 +551,29 @@ class _Postings:
     any row, which is what makes the pruned ranking exact (see `Index._text_candidates`).
     """
 
-    def __init__(self, mains: list[sp.csr_matrix], n_docs: int, common_df: int) -> None:
+    def __init__(self, splits: list[_Split], n_docs: int) -> None:
+        """`splits`: each view's `_split_terms`, in view order. The list is emptied as the
+        parts are copied in, so that at most one view's parts are alive twice."""
         self.n_docs = n_docs
-        if not mains:  # not fitted yet
-            mains = [sp.csr_matrix((n_docs, 0), dtype=np.float32)]
+        if not splits:  # not fitted yet
+            splits = [_split_terms(sp.csr_matrix((n_docs, 0), dtype=np.float32), 0)]
         self.rare_map: list[np.ndarray] = []
         self.common_map: list[np.ndarray] = []
-        rare_parts, common_parts = [], []
         n_rare = n_common = 0
-        for main in mains:
-            mt = main.T.tocsr()  # terms × rows
-            df = np.diff(mt.indptr)
-            common = df > common_df
+        for common, _rare, _common in splits:
             rare_idx, common_idx = np.flatnonzero(~common), np.flatnonzero(common)
-            rmap = np.full(mt.shape[0], -1, dtype=np.int64)
+            rmap = np.full(len(common), -1, dtype=np.int64)
             rmap[rare_idx] = np.arange(n_rare, n_rare + len(rare_idx))
-            cmap = np.full(mt.shape[0], -1, dtype=np.int64)
+            cmap = np.full(len(common), -1, dtype=np.int64)
             cmap[common_idx] = np.arange(n_common, n_common + len(common_idx))
             n_rare += len(rare_idx)
             n_common += len(common_idx)
             self.rare_map.append(rmap)
             self.common_map.append(cmap)
-            rare_parts.append(mt[rare_idx])
-            common_parts.append(mt[common_idx])
-            del mt
         self.n_rare, self.n_common = n_rare, n_common
-        self.rare_t = sp.vstack(rare_parts, format="csr", dtype=np.float32)  # rare × rows
-        del rare_parts
-        self.common_t = sp.vstack(common_parts, format="csr", dtype=np.float32)  # common × rows
-        del common_parts
+        self.rare_t = _stack_rows([sp_[1] for sp_ in splits], n_docs)  # rare × rows
+        self.common_t = _stack_rows([sp_[2] for sp_ in splits], n_docs)  # common × rows
+        splits.clear()
         self.common = self.common_t.T.tocsr()  # rows × common, sorted indices
         self.common.sort_indices()
         ct = self.common_t
@@ -554,34 +616,46 @@ class _Postings:
     def common_scores(self, qc: np.ndarray, q_of: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Σ_t qc[q, t]·W[row, t] over common terms for each (q_of[i], rows[i]) pair, float64.
 
-        Summed in the row's term order whichever path asks, so a pair always gets the same
-        value to the last bit."""
+        Summed in the row's term order, one pair at a time, whichever path asks: a pair
+        always gets the same value to the last bit, which is what lets the pruned and the
+        exhaustive rankings be compared for equality."""
         out = np.zeros(len(rows), dtype=np.float64)
         if not len(rows) or not self.n_common:
             return out
-        indptr, indices, data = self.common.indptr, self.common.indices, self.common.data
-        qc = np.ascontiguousarray(qc)
-        flat_qc, n_cols = qc.ravel(), qc.shape[1]
-        lens_all = (indptr[rows + 1] - indptr[rows]).astype(np.int64)
-        # Bounded temporaries: a few million gathered entries at a time.
-        start, budget = 0, 4_000_000
-        cum = np.cumsum(lens_all)
-        while start < len(rows):
-            base = cum[start - 1] if start else 0
-            stop = int(np.searchsorted(cum, base + budget, side="right"))
-            stop = max(stop, start + 1)
-            r, lens = rows[start:stop], lens_all[start:stop]
-            total = int(lens.sum())
-            if total:
-                pair = np.repeat(np.arange(stop - start, dtype=np.int64), lens)
-                firsts = indptr[r].astype(np.int64) - (np.cumsum(lens) - lens)
-                pos = np.arange(total, dtype=np.int64) + np.repeat(firsts, lens)
-                # One flat gather: the same numbers as qc[q, t], much faster.
-                w = flat_qc[q_of[start:stop][pair] * n_cols + indices[pos]]
-                w *= data[pos]
-                out[start:stop] = np.bincount(pair, weights=w, minlength=stop - start)
-            start = stop
+        order = np.argsort(q_of, kind="stable")
+        q_sorted = q_of[order]
+        cuts = np.flatnonzero(np.diff(q_sorted)) + 1
+        for sel in np.split(order, cuts):
+            out[sel] = self.row_scores(qc[q_of[sel[0]]], rows[sel])
         return out
+
+    def row_scores(self, qc_row: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """`common_scores` for one query (a dense float64 row over the common terms)."""
+        if not len(rows) or not self.n_common:
+            return np.zeros(len(rows), dtype=np.float64)
+        # csr_matvec sums each row sequentially in its (sorted) term order, in float64.
+        return np.asarray(self.common[rows] @ qc_row, dtype=np.float64)
+
+    def scan(
+        self, qc_row: np.ndarray, terms: np.ndarray, scratch: _Scratch | None = None
+    ) -> np.ndarray:
+        """Σ over `terms` of qc_row[t]·W[row, t] for every fitted row (dense, float64): one
+        pass over those terms' postings, gathered into reusable buffers for one bincount."""
+        ptr, ind, data = self.common_t.indptr, self.common_t.indices, self.common_t.data
+        terms_l = terms.tolist()
+        total = int((ptr[terms + 1] - ptr[terms]).sum()) if len(terms) else 0
+        if scratch is None:
+            scratch = _Scratch(0)
+        rows, w = scratch.buffers(total)
+        at = 0
+        for t in terms_l:
+            a, b = ptr[t], ptr[t + 1]
+            rows[at : at + b - a] = ind[a:b]
+            np.multiply(data[a:b], qc_row[t], out=w[at : at + b - a])
+            at += b - a
+        if not at:  # (bincount would return integers)
+            return np.zeros(self.n_docs, dtype=np.float64)
+        return np.bincount(rows[:at], weights=w[:at], minlength=self.n_docs)
 
     def row_terms(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Row `i`'s (rare terms, weights, common terms, weights); a scan of the rare
@@ -600,6 +674,24 @@ class _Postings:
         return s + qc[:, common_terms] @ common_w.astype(np.float64)
 
 
+class _Scratch:
+    """Per-row arrays reused from query to query of one batch (every user puts back the
+    zeros it changed): S_rare by row, and which rows have an exact score already."""
+
+    def __init__(self, n_rows: int) -> None:
+        self.sr = np.zeros(n_rows, dtype=np.float32)
+        self.done = np.zeros(n_rows, dtype=bool)
+        self._rows = np.zeros(0, dtype=np.intp)
+        self._w = np.zeros(0, dtype=np.float64)
+
+    def buffers(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row and weight buffers of at least `size` postings (for `_Postings.scan`)."""
+        if len(self._rows) < size:
+            self._rows = np.empty(size + size // 4, dtype=np.intp)
+            self._w = np.empty(size + size // 4, dtype=np.float64)
+        return self._rows, self._w
+
+
 @dataclass
 class QueryBatch:
     """Encoded query records, kept so a new target can be scored against all of them at
@@ -610,6 +702,10 @@ class QueryBatch:
     q: dict[str, sp.csr_matrix]
     bound: dict[str, np.ndarray]
     meta: _Meta
+    # The fused query weights (`_Postings.query`) for the postings they were computed
+    # against (held weakly: a refit must not keep the old postings alive). Folding new
+    # listings into existing lists scores the same batch again and again.
+    _fused: tuple | None = field(default=None, repr=False, compare=False)
 
 
 class Index:
@@ -635,7 +731,7 @@ class Index:
         # Terms in more rows than this are "common" (see `_Postings`); by default 1/64 of
         # the rows, which keeps them to a few hundred per view at 100,000 listings.
         self.common_df = common_df
-        self._postings = _Postings([], 0, 0)
+        self._postings = _Postings([], 0)
         self.ids: list[str] = []
         self.records: list[Record] = []
         self._pos: dict[str, int] = {}
@@ -649,9 +745,10 @@ class Index:
     # Building
 
     def fit(self, records: Iterable[Record], *, workers: int = 1) -> Index:
-        """Fit on `records`. `workers=2` fits the word view beside the n-gram views: about
-        a third faster, but both views' temporaries are alive at once (+~400 MB peak at
-        100,000 listings), so it is off by default while the memory target is missed."""
+        """Fit on `records`. `workers` > 1 fits the views side by side in that many forked
+        processes (threads where fork is unavailable): the same index, faster on several
+        cores. Default 1, as for `rank_many`; a full rematch on 2 cores should pass 2.
+        Each worker holds its views' temporaries (a few hundred MB at 100,000 listings)."""
         records = list(records)
         self.ids = [r.id for r in records]
         self.records = records
@@ -668,27 +765,48 @@ class Index:
                 for name, texts in _View._field_texts(records).items()
             }
         views = list(self.views.values())
-        if workers > 1 and len(views) > 1:
-            # The n-gram views are mostly numpy sorts and searches, which release the GIL:
-            # they overlap with the word view's Python-level counting.
-            # Two lanes, not one thread a view: the n-gram views run one after another so
-            # that at most one n-gram view's (large) temporaries are alive at a time.
+        if workers > 1 and len(views) > 1 and _can_fork():
+            # Views fitted side by side in forked processes (they share the records and the
+            # normalised text copy-on-write); each sends back its weights and its fitted
+            # vocabulary and statistics. An n-gram view costs about twice a word view.
+            cost = [2 if isinstance(v, _NgramView) else 1 for v in views]
+            lanes: list[list[int]] = [[] for _ in range(min(workers, len(views)))]
+            for i in sorted(range(len(views)), key=lambda i: -cost[i]):
+                min(lanes, key=lambda la: sum(cost[j] for j in la)).append(i)
+
+            def fit_lane(lane: int) -> list[tuple[int, _Split, dict]]:
+                # Split in the worker too: the parent only stacks the parts.
+                return [
+                    (i, _split_terms(views[i].fit(records, shared), common_df), views[i].state())
+                    for i in lanes[lane]
+                ]
+
+            done: dict[int, _Split] = {}
+            for part in _map_forked(fit_lane, len(lanes), workers):
+                for i, split, state in part:
+                    views[i].__dict__.update(state)
+                    done[i] = split
+                del part, split
+            splits = [done.pop(i) for i in range(len(views))]
+        elif workers > 1 and len(views) > 1:
+            # No fork: the n-gram views are mostly numpy sorts and searches, which release
+            # the GIL, so a thread overlaps them with the word view's Python-level counting.
             lanes = [
                 [i for i, v in enumerate(views) if not isinstance(v, _NgramView)],
                 [i for i, v in enumerate(views) if isinstance(v, _NgramView)],
             ]
 
-            def run_lane(lane: list[int]) -> list[tuple[int, sp.csr_matrix]]:
-                return [(i, views[i].fit(records, shared)) for i in lane]
+            def run_lane(lane: list[int]) -> list[tuple[int, _Split]]:
+                return [(i, _split_terms(views[i].fit(records, shared), common_df)) for i in lane]
 
             with ThreadPoolExecutor(max_workers=2) as pool:
                 done = dict(chain.from_iterable(pool.map(run_lane, [la for la in lanes if la])))
-            mains = [done.pop(i) for i in range(len(views))]
+            splits = [done.pop(i) for i in range(len(views))]
         else:
-            mains = [v.fit(records, shared) for v in views]
+            # One view's full weights alive at a time: split, then let them go.
+            splits = [_split_terms(v.fit(records, shared), common_df) for v in views]
         shared.clear()
-        self._postings = _Postings(mains, len(records), common_df)
-        del mains
+        self._postings = _Postings(splits, len(records))
         self.meta = self._meta(records)
         return self
 
@@ -761,23 +879,34 @@ class Index:
             meta=self._meta(queries, grow=False),
         )
 
+    def _fused(self, batch: QueryBatch) -> tuple[sp.csr_matrix, np.ndarray]:
+        """`_Postings.query` of the batch, computed once per batch and fitted index."""
+        post = self._postings
+        cached = batch._fused
+        if cached is not None and cached[0]() is post:
+            return cached[1], cached[2]
+        qr, qc = post.query(batch.q, batch.bound)
+        batch._fused = (weakref.ref(post), qr, qc)
+        return qr, qc
+
     def text_scores_for(self, batch: QueryBatch, i: int) -> np.ndarray:
         """Text relevance in [0, 1) of indexed row `i` for every query in `batch`."""
         n_main = self._postings.n_docs
         if i < n_main:
-            qr, qc = self._postings.query(batch.q, batch.bound)
+            qr, qc = self._fused(batch)
             return self._postings.pair_scores(qr, qc, i)
-        return self._extra_text(batch)[:, i - n_main]
+        return self._extra_text(batch, [i - n_main])[:, 0]
 
-    def _extra_text(self, batch: QueryBatch) -> np.ndarray:
-        """Text relevance of the rows added since the fit, (queries × added rows), float64."""
-        n_extra = len(self.ids) - self._postings.n_docs
+    def _extra_text(self, batch: QueryBatch, rows: list[int] | None = None) -> np.ndarray:
+        """Text relevance of the rows added since the fit (or of those `rows` of them),
+        (queries × rows), float64."""
+        n_extra = len(self.ids) - self._postings.n_docs if rows is None else len(rows)
         total = np.zeros((len(batch.ids), n_extra), dtype=np.float64)
         if not n_extra:
             return total
         for name, view in self.views.items():
             scale = 1.0 / (np.maximum(batch.bound[name], 1e-9) * len(self.views))
-            total += view.extra_scores(batch.q[name]) * scale[:, None]
+            total += view.extra_scores(batch.q[name], rows) * scale[:, None]
         return total
 
     def rank(
@@ -805,7 +934,13 @@ class Index:
         are the same (the tests check it), only slower. It is the reference.
 
         `weights` overrides the index's weights for these queries: a market's tuned weights
-        apply to the listings of that market, on one shared index."""
+        apply to the listings of that market, on one shared index.
+
+        `workers` > 1 ranks the batches in that many forked processes, which share the
+        fitted index copy-on-write (most of the time is numpy work that holds the GIL, so
+        threads would not help). Default 1: forking is for a full rematch (a management
+        command), not for a web request; a full rematch on 2 cores should pass 2. Each
+        worker needs a few hundred MB of its own at 100,000 listings."""
         batch = queries if isinstance(queries, QueryBatch) else self.encode(queries)
         now_ts = _timestamp(now or datetime.now(UTC))
         w = weights or self.weights
@@ -815,13 +950,33 @@ class Index:
         def run(part: QueryBatch) -> list[list[Match]]:
             return self._rank_part(part, k, now_ts, explain, exclude, exhaustive, w)
 
+        if workers > 1 and len(parts) > 1 and _can_fork():
+
+            def job(i: int) -> list[list[tuple]]:
+                # Plain tuples pickle several times faster than dataclasses.
+                return [[(m.target_id, m.score, m.explanation) for m in q] for q in run(parts[i])]
+
+            return [
+                [Match(*m) for m in matches]
+                for chunk in _map_forked(job, len(parts), workers)
+                for matches in chunk
+            ]
         if workers > 1 and len(parts) > 1:
-            # The sparse product and the large numpy operations release the GIL.
+            # No fork (not POSIX): threads overlap only the parts that release the GIL.
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 chunks = list(pool.map(run, parts))
         else:
             chunks = [run(p) for p in parts]
         return [matches for chunk in chunks for matches in chunk]
+
+    # MaxScore split (see `_pruned_pool`): the query's common terms are scanned until the
+    # bound of those left is at most this fraction of the first θ estimate. Lower scans more
+    # postings, higher leaves more rows to score one by one; the cost is flat around 0.4
+    # on the benchmark's text (θ only grows, so results never depend on it).
+    MAXSCORE_SPLIT = 0.4
+    # Absolute slack on bounds for float64 summation-order differences (scores are ~1e-2;
+    # rounding differences ~1e-16): only ever lets more rows through.
+    _EPS = 1e-9
 
     def _text_candidates(
         self, part: QueryBatch, c: int, exhaustive: bool
@@ -832,131 +987,44 @@ class Index:
         The text score of a fitted row is S_rare + S_common: S_rare from one sparse product
         over the rare terms' postings (every row), S_common summed from the row's common
         terms (see `_Postings.common_scores`). Both paths compute exactly these numbers for
-        the rows they consider; they differ in which rows they consider:
-
-        - pruned: take the c rows with the highest S_rare, compute their full scores; the
-          lowest, θ, is a lower bound of the c-th best score. A row's score is at most
-          S_rare + U, U = Σ over the query's common terms of w·(the term's largest weight),
-          so only rows with S_rare + U ≥ θ can be in the top c: score those, rank them.
-          A row with no rare term scores at most U; if U ≥ θ (or fewer than c rows share a
-          rare term) the query takes the exhaustive path.
-        - exhaustive: approximate scores for every row (one more product, over the common
-          postings), then exact scores for every row within 1e-4 of the c-th approximate
-          score (float32 rounding is orders of magnitude below that), ranked.
+        the rows they consider, and take the c best; they differ in which rows they
+        consider (see `_pruned_pool` and `_exhaustive_pool`). A query sharing a rare term
+        with fewer than c rows takes the exhaustive path.
         """
         post = self._postings
         n_q, n_main = len(part.ids), post.n_docs
-        qr, qc = post.query(part.q, part.bound)
+        qr, qc = self._fused(part)
         alive_main = self.alive[:n_main]
-        rare = (qr @ post.rare_t).tocsr() if n_main else sp.csr_matrix((n_q, 0))
-        rare.sort_indices()
+        dead = np.flatnonzero(~alive_main)
+        # Not sorted: nothing below needs a query's rows in order.
+        rare = (qr @ post.rare_t).tocsr() if n_main else sp.csr_matrix((n_q, 1))
+        scratch = _Scratch(n_main)
         extra = self._extra_text(part)
         extra_rows = np.arange(n_main, n_main + extra.shape[1])
         extra_alive = self.alive[n_main:]
 
-        q_rows: list[np.ndarray] = [np.zeros(0, np.int64)] * n_q
-        q_sr: list[np.ndarray] = [np.zeros(0)] * n_q
-        full: list[int] = []
-        # Stage 1: the c best by S_rare.
-        s1_q, s1_rows, s1_sr = [], [], []
-        for qi in range(n_q):
-            a, b = rare.indptr[qi], rare.indptr[qi + 1]
-            rows = rare.indices[a:b].astype(np.int64)
-            sr = rare.data[a:b]
-            keep = alive_main[rows] & (sr > 0)
-            rows, sr = rows[keep], sr[keep]
-            q_rows[qi], q_sr[qi] = rows, sr
-            if exhaustive or len(rows) < c or c == 0:
-                full.append(qi)
-                continue
-            top = np.argpartition(sr, len(sr) - c)[len(sr) - c :] if len(sr) > c else None
-            s1_q.append(np.full(c, qi, dtype=np.int64))
-            s1_rows.append(rows if top is None else rows[top])
-            s1_sr.append(sr if top is None else sr[top])
-        pool_rows: list[list[np.ndarray]] = [[] for _ in range(n_q)]
-        pool_scores: list[list[np.ndarray]] = [[] for _ in range(n_q)]
-        if s1_q:
-            q1, r1, sr1 = np.concatenate(s1_q), np.concatenate(s1_rows), np.concatenate(s1_sr)
-            exact1 = sr1.astype(np.float64) + post.common_scores(qc, q1, r1)
-            # Stage 2 (MaxScore): the query's common terms whose bounds add up to less than
-            # θ are "non-essential": a row matching only those cannot reach θ. The others
-            # are scored over every row; rows whose bound reaches θ get exact scores.
-            s2_q, s2_rows, s2_sr = [], [], []
-            common_max = post.common_max
-            for j, qi in enumerate(q1[::c].tolist()):
-                e1, rows1 = exact1[j * c : (j + 1) * c], r1[j * c : (j + 1) * c]
-                theta = float(e1.min())
-                terms = np.flatnonzero(qc[qi])
-                ub = qc[qi, terms] * common_max[terms] * (1.0 + 1e-6) + 1e-12
-                order = np.argsort(ub, kind="stable")
-                cum = np.cumsum(ub[order])
-                n_ne = int(np.searchsorted(cum, theta, side="left"))  # cum[:n_ne] < θ
-                ub_ne = float(cum[n_ne - 1]) if n_ne else 0.0
-                essential = terms[order[n_ne:]]
-                rows, sr = q_rows[qi], q_sr[qi]
-                if len(essential):
-                    bound = np.zeros(n_main, dtype=np.float64)
-                    bound[rows] = sr
-                    bound += post.common_t[essential].T @ (qc[qi, essential] * (1.0 + 1e-6))
-                    bound[~alive_main] = 0.0
-                    more = np.flatnonzero(bound + ub_ne >= theta)
-                    more = more[bound[more] > 0]
-                    if len(more) > 8 * c:
-                        # Too loose to pay off: score this query in full, reusing the
-                        # essential terms' sums as most of its approximate scores.
-                        non_essential = terms[order[:n_ne]]
-                        if len(non_essential):
-                            bound += post.common_t[non_essential].T @ qc[qi, non_essential]
-                            bound[~alive_main] = 0.0
-                        rows_x, scores_x = self._exhaustive_pool(
-                            qr, qc, qi, rows, sr, c, approx=bound, floor=theta - 1e-4
-                        )
-                        pool_rows[qi], pool_scores[qi] = [rows_x], [scores_x]
-                        continue
-                    sr_more = np.zeros(len(more), dtype=np.float32)
-                    pos = np.searchsorted(rows, more)
-                    pos = np.minimum(pos, max(len(rows) - 1, 0))
-                    hit = (rows[pos] == more) if len(rows) else np.zeros(len(more), bool)
-                    sr_more[hit] = sr[pos[hit]]
-                    rows, sr = more, sr_more
-                else:
-                    keep = sr.astype(np.float64) + ub_ne >= theta
-                    rows, sr = rows[keep], sr[keep]
-                pool_rows[qi].append(rows1)
-                pool_scores[qi].append(e1)
-                new = ~np.isin(rows, rows1)
-                if new.any():
-                    s2_q.append(np.full(int(new.sum()), qi, dtype=np.int64))
-                    s2_rows.append(rows[new])
-                    s2_sr.append(sr[new])
-            if s2_q:
-                q2, r2, sr2 = np.concatenate(s2_q), np.concatenate(s2_rows), np.concatenate(s2_sr)
-                exact2 = sr2.astype(np.float64) + post.common_scores(qc, q2, r2)
-                bounds = np.flatnonzero(np.diff(q2)) + 1
-                pieces = zip(
-                    np.split(q2, bounds),
-                    np.split(r2, bounds),
-                    np.split(exact2, bounds),
-                    strict=True,
-                )
-                for qs, rows, scores in pieces:
-                    pool_rows[int(qs[0])].append(rows)
-                    pool_scores[int(qs[0])].append(scores)
-        for qi in sorted(set(full)):
-            pool_rows[qi], pool_scores[qi] = self._exhaustive_pool(
-                qr, qc, qi, q_rows[qi], q_sr[qi], c
-            )
-            pool_rows[qi], pool_scores[qi] = [pool_rows[qi]], [pool_scores[qi]]
-
         out_rows = np.zeros((n_q, c), dtype=np.int64)
         out_scores = np.zeros((n_q, c), dtype=np.float64)
         for qi in range(n_q):
-            rows_l, scores_l = pool_rows[qi], pool_scores[qi]
+            rows_l: list[np.ndarray] = []
+            scores_l: list[np.ndarray] = []
+            if n_main:
+                a, b = rare.indptr[qi], rare.indptr[qi + 1]
+                rows = rare.indices[a:b].astype(np.int64)
+                sr = rare.data[a:b]
+                keep = alive_main[rows] & (sr > 0)
+                rows, sr = rows[keep], sr[keep]
+                if exhaustive or len(rows) < c or c == 0:
+                    pr, ps = self._exhaustive_pool(qc[qi], rows, sr, c, dead, scratch)
+                else:
+                    pr, ps = self._pruned_pool(qc[qi], rows, sr, c, dead, scratch)
+                rows_l.append(pr)
+                scores_l.append(ps)
             if extra.shape[1]:
                 e = extra[qi]
                 ok = extra_alive & (e > 0)
-                rows_l = [*rows_l, extra_rows[ok]]
-                scores_l = [*scores_l, e[ok]]
+                rows_l.append(extra_rows[ok])
+                scores_l.append(e[ok])
             if not rows_l:
                 continue
             rows, scores = np.concatenate(rows_l), np.concatenate(scores_l)
@@ -965,38 +1033,110 @@ class Index:
             out_scores[qi, : len(order)] = scores[order]
         return out_rows, out_scores
 
-    def _exhaustive_pool(
-        self, qr, qc, qi, rows, sr, c, approx: np.ndarray | None = None, floor: float = 0.0
+    def _pruned_pool(
+        self,
+        qc_row: np.ndarray,
+        rows: np.ndarray,
+        sr: np.ndarray,
+        c: int,
+        dead: np.ndarray,
+        scratch: _Scratch,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Every fitted row that can be in query `qi`'s top `c`, with its exact score.
+        """Rows with exact scores that include every row of the query's top `c` (MaxScore).
 
-        `approx`, when given, is the approximate score of every row (dead rows 0), up to a
-        relative 1e-6: the pruned path hands over the sums it already made. `floor`, when
-        given, is θ − 1e-4 for a θ that at least `c` rows' exact scores reach: no row below
-        it can be in the top `c`, and the c-th approximate score is above it."""
+        `rows` are the live rows sharing a rare term with the query, `sr` their
+        S_rare; there are at least `c` of them.
+
+        1. The c rows with the highest S_rare get exact scores; the lowest, θ, is a lower
+           bound of the c-th best score (θ only ever rises below, and stays a lower bound:
+           it is always the c-th best of exact scores of distinct rows).
+        2. The query's common terms by bound (weight × the term's largest weight in any
+           row), largest first; the first ones ("essential") are scanned over every row
+           until the bound R of the others is at most `MAXSCORE_SPLIT`·θ. A row's score is
+           at most P = S_rare + (its essential terms' sum) + R.
+        3. The c rows with the highest P get exact scores: θ rises to the c-th best score
+           seen so far (usually close to the final one).
+        4. Every row with P ≥ θ gets an exact score; no other row can be in the top c.
+        """
+        post = self._postings
+        eps = self._EPS
+        top = np.argpartition(sr, len(sr) - c)[len(sr) - c :]
+        seen_rows = rows[top]
+        seen = sr[top].astype(np.float64) + post.row_scores(qc_row, seen_rows)
+        theta = float(seen.min())
+
+        terms = np.flatnonzero(qc_row)
+        ub = qc_row[terms] * post.common_max[terms] * (1.0 + 1e-6) + 1e-12
+        order = np.argsort(-ub, kind="stable")
+        terms, ub = terms[order], ub[order]
+        rest = np.concatenate([np.cumsum(ub[::-1])[::-1], [0.0]])  # rest[m] = Σ ub[m:]
+        m = int(np.searchsorted(-rest, -self.MAXSCORE_SPLIT * theta, side="left"))
+        left = float(rest[m])
+        if m:
+            bound = post.scan(qc_row, terms[:m], scratch)
+            bound[rows] += sr
+            bound[dead] = 0.0
+            cand = np.flatnonzero(bound >= theta - left - eps)
+            cand_bound = bound[cand]
+            del bound
+        else:
+            keep = sr.astype(np.float64) >= theta - left - eps
+            cand, cand_bound = rows[keep], sr[keep].astype(np.float64)
+
+        sr_dense, done = scratch.sr, scratch.done
+        sr_dense[rows] = sr
+        done[seen_rows] = True
+
+        def exact(these: np.ndarray) -> np.ndarray:
+            done[these] = True
+            return sr_dense[these].astype(np.float64) + post.row_scores(qc_row, these)
+
+        try:
+            if len(cand) > c:
+                best = cand[np.argpartition(cand_bound, len(cand) - c)[len(cand) - c :]]
+                new = best[~done[best]]
+                if len(new):
+                    seen_rows = np.concatenate([seen_rows, new])
+                    seen = np.concatenate([seen, exact(new)])
+                    theta = max(theta, float(np.partition(seen, len(seen) - c)[len(seen) - c]))
+                    cand = cand[cand_bound >= theta - left - eps]
+            new = cand[~done[cand]]
+            if len(new):
+                seen_rows = np.concatenate([seen_rows, new])
+                seen = np.concatenate([seen, exact(new)])
+        finally:
+            sr_dense[rows] = 0.0
+            done[seen_rows] = False
+        return seen_rows, seen
+
+    def _exhaustive_pool(
+        self,
+        qc_row: np.ndarray,
+        rows: np.ndarray,
+        sr: np.ndarray,
+        c: int,
+        dead: np.ndarray,
+        scratch: _Scratch,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every fitted row that can be in the query's top `c`, with its exact score:
+        approximate scores for every row (one pass over the query's common postings), then
+        exact scores for every row within 1e-4 of the c-th approximate score (float32
+        rounding is orders of magnitude below that)."""
         post = self._postings
         n_main = post.n_docs
         if not n_main:
             return np.zeros(0, np.int64), np.zeros(0)
-        sr_dense = np.zeros(n_main, dtype=np.float32)
-        sr_dense[rows] = sr
-        if approx is None:
-            terms = np.flatnonzero(qc[qi])
-            approx = sr_dense.astype(np.float64)
-            if len(terms):
-                approx += np.asarray(
-                    post.common_t[terms].T @ qc[qi, terms], dtype=np.float64
-                ).ravel()
-            approx[~self.alive[:n_main]] = 0.0
+        approx = post.scan(qc_row, np.flatnonzero(qc_row), scratch)
+        approx[rows] += sr
+        approx[dead] = 0.0
         positive = np.flatnonzero(approx > 0)
-        if floor > 0 and len(positive) > c:
-            positive = positive[approx[positive] >= floor]
         if len(positive) > c:
             kth = np.partition(approx[positive], len(positive) - c)[len(positive) - c]
             positive = positive[approx[positive] >= kth - 1e-4]
-        exact = sr_dense[positive].astype(np.float64) + post.common_scores(
-            qc, np.full(len(positive), qi, dtype=np.int64), positive
-        )
+        sr_dense = scratch.sr
+        sr_dense[rows] = sr
+        exact = sr_dense[positive].astype(np.float64) + post.row_scores(qc_row, positive)
+        sr_dense[rows] = 0.0
         return positive, exact
 
     def _rank_part(
@@ -1017,17 +1157,21 @@ class Index:
             if kk < c
             else np.tile(np.arange(c), (len(part.ids), 1))
         )
+        # Each query's top kk, best first (ties: lower row first), sorted for all queries
+        # at once and handed to the loop below as Python lists.
+        by = np.arange(len(part.ids))[:, None]
+        o = np.lexsort((cand[by, top], -total[by, top]), axis=-1)
+        top = np.take_along_axis(top, o, axis=1)
+        top_l, total_l, cand_l = top.tolist(), total[by, top].tolist(), cand[by, top].tolist()
+        ids = self.ids
         out: list[list[Match]] = []
         for qi, qid in enumerate(part.ids):
-            order = top[qi][np.lexsort((cand[qi, top[qi]], -total[qi, top[qi]]))]
             skip = exclude.get(qid, set()) if exclude else set()
             matches = []
-            for j in order:
-                score = total[qi, j]
-                if not np.isfinite(score):
+            for j, score, target in zip(top_l[qi], total_l[qi], cand_l[qi], strict=True):
+                if not math.isfinite(score):
                     break
-                target = int(cand[qi, j])
-                tid = self.ids[target]
+                tid = ids[target]
                 if tid in skip or tid == qid:
                     continue
                 expl = None
@@ -1038,10 +1182,10 @@ class Index:
                         float(cand_text[qi, j]),
                         {name: float(v[qi, j]) for name, v in contrib.items()},
                         part.meta.take(qi),
-                        float(score),
+                        score,
                         weights,
                     )
-                matches.append(Match(tid, float(score), expl))
+                matches.append(Match(tid, score, expl))
             out.append(matches)
         return out
 
@@ -1239,6 +1383,35 @@ def _criterion(name: str, contribution: float, demand: Record, offer: Record) ->
     elif name == "region" and (demand.region or demand.market) and (offer.region or offer.market):
         status = "missed"
     return Criterion(name, status, contribution, detail)
+
+
+# Process-level parallelism. Workers are forked, so they see the fitted index without it
+# being pickled (and share its memory copy-on-write); only their results travel back.
+_FORK_LOCK = threading.Lock()
+_forked_job: Callable[[int], object] | None = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run_forked_job(i: int) -> object:
+    assert _forked_job is not None
+    return _forked_job(i)
+
+
+def _map_forked(job: Callable[[int], object], n: int, workers: int) -> list:
+    """[job(i) for i in range(n)] in `workers` forked processes (results are pickled)."""
+    global _forked_job
+    with _FORK_LOCK:
+        _forked_job = job
+        try:
+            context = multiprocessing.get_context("fork")
+            # The pool forks all its workers on the first submit, with `job` set.
+            with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=context) as pool:
+                return list(pool.map(_run_forked_job, range(n)))
+        finally:
+            _forked_job = None
 
 
 def _slice(batch: QueryBatch, start: int, stop: int) -> QueryBatch:

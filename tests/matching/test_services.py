@@ -289,8 +289,10 @@ def test_demands_without_matches_lists_the_ones_still_waiting(market_data, enter
     assert list(services.demands_without_matches()) == [waiting]
 
 
+# Committed for real: the worker closes and reopens database connections between tasks.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_published_listing_is_rematched_by_the_worker_not_the_request(
-    market_data, enterprise, operator, settings, django_capture_on_commit_callbacks
+    market_data, enterprise, operator, settings
 ):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
@@ -299,8 +301,7 @@ def test_a_published_listing_is_rematched_by_the_worker_not_the_request(
     from django_tasks_db.models import DBTaskResult
 
     demand = DemandFactory(owner=enterprise, status=ListingStatus.SUBMITTED, **NEED)
-    with django_capture_on_commit_callbacks(execute=True):
-        listing_services.listing_approve(listing=demand, actor=operator)
+    listing_services.listing_approve(listing=demand, actor=operator)
     assert demand_list(demand) == []  # queued, not computed in the request
     assert DBTaskResult.objects.filter(status="READY").count() == 1
     call_command(
