@@ -203,6 +203,46 @@ def _rank_demands(
     return _only_published(out, index)
 
 
+def _rank_demand_from_elasticsearch(
+    record: Record, *, live: LiveIndex
+) -> dict[int, tuple[int, list[Ranked]]] | None:
+    """One demand's list with its candidates retrieved by Elasticsearch (more_like_this)
+    when `MATCHING_RETRIEVAL = "elasticsearch"`; None when it is not configured or not
+    reachable. The engine still scores and ranks the candidates, with the same function as
+    its own retrieval, so a list only differs if Elasticsearch missed a candidate."""
+    if getattr(settings, "MATCHING_RETRIEVAL", "engine") != "elasticsearch":
+        return None
+    from search.services import similar_listing_ids
+
+    content = "\n".join([record.title, " ".join(record.keywords), record.description])
+    pks = similar_listing_ids(
+        kind="achievement", content=content, size=getattr(settings, "MATCHING_CANDIDATES", 200)
+    )
+    if pks is None:
+        return None
+    index = live.get()
+    demand_pk = adapter.pk_of(record.id)
+    weights = _weights_for(market_weights([record.market]), record.market)
+    skip = _dismissed([demand_pk]).get(record.id, set())
+    batch = index.encode([record])
+    scored = []
+    for pk in pks:
+        target = adapter.record_id("achievement", pk)
+        if target in skip:
+            continue
+        try:
+            score = float(index.score_target(target, batch, weights=weights)[0])
+        except KeyError:  # not in the index (yet): the next sync brings it
+            continue
+        if np.isfinite(score) and score > 0:
+            scored.append((score, pk, target))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    ranked = [
+        index.explain(record, target, weights=weights) for _s, _pk, target in scored[: list_size()]
+    ]
+    return _only_published({demand_pk: (int(record.market), ranked)}, index)
+
+
 def _only_published(lists: dict, index) -> dict:
     """Drop targets the index still holds but the database no longer publishes (a listing
     deleted outright sends no change the index could see); the index forgets them too."""
@@ -234,7 +274,9 @@ def listing_rematch(*, kind: str, pk: int, live: LiveIndex = live_index) -> Rema
         if record is None:
             _drop_demand(pk, result)
         else:
-            _write_lists(_rank_demands([record], live=live), now=now, result=result)
+            lists = _rank_demand_from_elasticsearch(record, live=live)
+            lists = lists if lists is not None else _rank_demands([record], live=live)
+            _write_lists(lists, now=now, result=result)
     else:
         _fold_achievement(pk, record, live=live, now=now, result=result)
     notify_new_matches(result.created)

@@ -524,3 +524,19 @@ def saved_searches_notify_for_listing(*, kind: str, listing_id: int) -> int:
             url=url,
         )
     return len(matched)
+
+
+SIMILAR_TEXT_CHARS = 20_000
+
+
+def similar_listing_ids(*, kind: str, content: str, size: int) -> list[int] | None:
+    """Published listings of `kind` most like `content`, from Elasticsearch; None when it is
+    not configured or not reachable (the caller uses its own retrieval then)."""
+    if not elasticsearch_configured() or not elasticsearch_available():
+        return None
+    try:
+        tokens = text.analyze(content[:SIMILAR_TEXT_CHARS])
+        return elastic.similar_ids(kind, tokens, size=size)
+    except BackendUnavailable as exc:
+        _trip(exc)
+        return None

@@ -216,3 +216,6 @@ TASKS = {
 # criteria re-rank for each query.
 MATCHING_LIST_SIZE = env.int("MATCHING_LIST_SIZE", default=20)
 MATCHING_CANDIDATES = env.int("MATCHING_CANDIDATES", default=200)
+# "elasticsearch": a changed demand's candidates come from Elasticsearch (more_like_this)
+# when it is configured and up; the engine ranks them either way.
+MATCHING_RETRIEVAL = env("MATCHING_RETRIEVAL", default="engine")

@@ -361,3 +361,26 @@ def suggest(kind: str, prefix_tokens: list[str], limit: int) -> list[str]:
     except UNAVAILABLE as exc:
         raise BackendUnavailable(str(exc)) from exc
     return [h.title for h in result.hits]
+
+
+def similar_ids(kind: str, tokens: str, *, size: int) -> list[int]:
+    """Listings of `kind` most like a text (already segmented, space-joined tokens), best
+    first: Elasticsearch's more_like_this over the token fields. Matching uses it to
+    retrieve candidates; it ranks them itself."""
+    if not tokens.strip():
+        return []
+    query = Q(
+        "more_like_this",
+        fields=["title_tokens", "keywords_tokens", "body_tokens"],
+        like=tokens,
+        min_term_freq=1,
+        min_doc_freq=1,
+        max_query_terms=100,
+        minimum_should_match="1",
+    )
+    s = Search(using=client(), index=alias_name(kind)).query(query).source(["listing_id"])
+    try:
+        result = s.extra(size=size).execute()
+    except UNAVAILABLE as exc:
+        raise BackendUnavailable(str(exc)) from exc
+    return [int(h.listing_id) for h in result.hits]

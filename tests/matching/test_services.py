@@ -315,3 +315,17 @@ def test_a_published_listing_is_rematched_by_the_worker_not_the_request(
     )
     assert demand_list(demand)[0] == market_data["battery"].pk
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_rematch_with_two_worker_processes_stores_the_same_lists(market_data, university):
+    for n in range(6):
+        published(
+            AchievementFactory,
+            owner=university,
+            **{**BATTERY, "title": f"正极材料改性技术{n}", "trl": 3 + n, "keywords": []},
+        )
+    services.rematch_all()
+    serial = list(Match.objects.order_by("demand_id", "demand_rank").values_list("achievement_id"))
+    services.rematch_all(workers=2)
+    forked = list(Match.objects.order_by("demand_id", "demand_rank").values_list("achievement_id"))
+    assert forked == serial and len(serial) >= 5

@@ -302,11 +302,11 @@ def test_saved_search_check_runs_the_search_only_for_likely_matches(
     wanted = save(enterprise_user, "正极材料", mode="license")
     with CaptureQueriesContext(connection) as queries:
         listing = publish(battery(university))
-    # the one text query the embedded backend runs: FTS5 MATCH on SQLite, tsquery on PostgreSQL
+    # the one text query the embedded backend runs: FTS5 MATCH on SQLite, @@ tsquery on PostgreSQL
     searched = [
         q["sql"]
         for q in queries.captured_queries
-        if "search_fts MATCH" in q["sql"] or "to_tsquery" in q["sql"]
+        if "search_fts MATCH" in q["sql"] or "::tsquery" in q["sql"]
     ]
     assert len(searched) == 1
     assert hit_ids(wanted) == {listing.pk}

@@ -4,6 +4,7 @@ Refit the matching index on every published achievement and rank every published
 list again. Run nightly (it also refreshes IDF and lengths, which incremental updates keep
 frozen) and after bulk loads."""
 
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,13 +18,18 @@ class Command(BaseCommand):
     help = "Recompute every demand's match list, with a progress bar."
 
     def add_arguments(self, parser):
-        parser.add_argument("--workers", type=int, default=1, help="parallel rankers (cores)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="processes that fit and rank side by side (default: up to 2 cores)",
+        )
         parser.add_argument("--chunk-size", type=int, default=500, help="demands per write")
         parser.add_argument(
             "--notify", action="store_true", help="notify owners of new matches above threshold"
         )
 
-    def handle(self, *args, workers=1, chunk_size=500, notify=False, **options):
+    def handle(self, *args, workers=2, chunk_size=500, notify=False, **options):
         if workers < 1 or chunk_size < 1:
             raise CommandError("--workers and --chunk-size must be at least 1")
         total = adapter.published("demand").count()
