@@ -24,7 +24,6 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py reindex
-	$(BIN)/python manage.py rematch
 
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

@@ -39,16 +39,42 @@ def matches_for_listing(kind: str, listing, user, *, limit: int | None = None) -
         other = match.achievement if kind == "demand" else match.demand
         if other.status != "published":
             continue
+        explanation = Explanation.from_dict(match.explanation)
         out.append(
             {
                 "match": match,
                 "other": other,
                 "url": reverse("matching:open", args=[match.pk, other_kind]),
-                "reasons": Explanation.from_dict(match.explanation).as_text(),
+                "reasons": explanation.as_text(),
+                "criteria": [
+                    {
+                        "label": CRITERION_LABELS.get(c.name, c.name),
+                        "status": STATUS_LABELS.get(c.status, c.status),
+                        "contribution": c.contribution,
+                    }
+                    for c in explanation.criteria
+                ],
                 "can_act": may_give_feedback(match, user),
             }
         )
     return out
+
+
+CRITERION_LABELS = {
+    "text": gettext_lazy("文本相关度"),
+    "field": gettext_lazy("技术领域"),
+    "industry": gettext_lazy("行业"),
+    "maturity": gettext_lazy("成熟度"),
+    "price": gettext_lazy("价格与预算"),
+    "modes": gettext_lazy("合作方式"),
+    "region": gettext_lazy("地区"),
+    "freshness": gettext_lazy("发布时间"),
+}
+STATUS_LABELS = {
+    "met": gettext_lazy("满足"),
+    "missed": gettext_lazy("不满足"),
+    "unknown": gettext_lazy("信息不全"),
+}
 
 
 def _back(request, match: Match) -> str:

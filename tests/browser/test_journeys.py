@@ -146,3 +146,39 @@ def test_interest_button_works_with_htmx(page, market, screenshot):
     page.get_by_role("button", name="发送对接意向").click()
     page.get_by_text("已把您的对接意向发送给发布方").wait_for()
     screenshot(page, "5-interest-sent")
+
+
+def test_demand_owner_reads_match_reasons_and_acts_on_them(
+    page, market, enterprise, enterprise_user, screenshot
+):
+    from matching.models import Match
+    from matching.services import rematch_all
+    from tests.factories import DemandFactory
+
+    demand = DemandFactory(
+        owner=enterprise,
+        title="寻求锂离子电池正极材料技术",
+        description="提高锂离子电池正极材料的循环寿命，希望引进高镍三元正极材料制备方法。",
+        keywords=["正极材料"],
+        status=ListingStatus.PUBLISHED,
+        published_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=100),
+    )
+    rematch_all()
+    top = Match.objects.get(demand=demand, demand_rank=1)
+    assert top.achievement.title == "高镍三元正极材料制备方法"
+
+    login(page, enterprise_user.username)
+    page.goto(f"/listings/demand/{demand.pk}/")
+    matches = page.locator("#matches")
+    matches.get_by_role("link", name="高镍三元正极材料制备方法").wait_for()
+    assert "领域一致" in matches.inner_text()
+    entry = page.locator(f"#match-{top.pk}")
+    entry.get_by_text("得分明细").click()
+    assert entry.get_by_text("文本相关度").is_visible()
+    entry.get_by_role("button", name="标记已联系").click()
+    entry.get_by_role("button", name="标记已成交").wait_for()
+    assert "已联系" in entry.inner_text()
+    screenshot(page, "5-demand-owner-match-list")
+    top.refresh_from_db()
+    assert top.status == "contacted"

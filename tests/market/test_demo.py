@@ -111,6 +111,18 @@ def test_load_demo_every_object_passes_full_clean(demo):
             obj.full_clean()
 
 
+def test_load_demo_ranks_every_demand_and_replays_feedback(demo):
+    from matching.models import Match
+
+    published = Demand.objects.filter(status=ListingStatus.PUBLISHED)
+    with_lists = published.filter(matches__demand_rank=1).count()
+    assert with_lists >= 0.9 * published.count()
+    statuses = set(Match.objects.values_list("status", flat=True))
+    assert statuses == {"suggested", "viewed", "dismissed", "contacted", "deal"}
+    dismissed = Match.objects.filter(status="dismissed")
+    assert dismissed.exclude(dismiss_reason="").count() == dismissed.count()
+
+
 def test_load_demo_twice_adds_nothing(demo):
     before = counts()
     out = io.StringIO()

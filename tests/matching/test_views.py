@@ -37,6 +37,8 @@ def test_demand_page_shows_its_matches_with_reasons(client, matched):
         "关键词: 正极材料、锂离子电池",
     ):
         assert reason in page
+    # and each criterion's contribution, summing to the score
+    assert "得分明细" in page and "文本相关度" in page
     # visitors see the reasons, not the feedback buttons
     assert "标记已联系" not in page
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from brokers.services import demands_assign_unassigned
 from cms.site_builder import site_build
 from market.demo.builder import DEMO_LOGINS, DEMO_PASSWORD, DemoConflict, load_demo
+from market.demo.matches import demo_matches
 from market.demo.responses import simulate_broker_responses
 
 URL = "http://127.0.0.1:8000/"
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         # Published demands start the 48-hour clock: give each its broker (no e-mail storm).
         if demands_assign_unassigned(email=False):
             simulate_broker_responses()
+        # Every demand's first match list, and a history of what owners did with them.
+        demo_matches()
 
         if report.already_loaded:
             self.stdout.write("演示数据已加载，本次未做任何更改。")
