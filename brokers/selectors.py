@@ -69,6 +69,8 @@ def demands_awaiting_response(user) -> QuerySet:
             market_id__in=permissions.operated_market_ids(user),
         )
         .filter(~Exists(answered))
+        # the 48-hour rule's first item: the demand's match list
+        .annotate(match_count=Count("matches", filter=Q(matches__demand_rank__isnull=False)))
         .select_related("owner", "market")
         .prefetch_related("assignments__broker__user")
         .order_by("published_at", "id")

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from brokers import selectors, services
 from brokers.forms import ReplyForm
 from brokers.models import Assignment
+from matching.choices import DismissReason
+from matching.views import matches_for_listing
 
 
 @login_required
@@ -43,5 +45,14 @@ def assignment_detail(request, pk):
     return render(
         request,
         "brokers/assignment_detail.html",
-        {"assignment": assignment, "form": form, "replies": assignment.messages.all()},
+        {
+            "assignment": assignment,
+            "form": form,
+            "replies": assignment.messages.all(),
+            # what the broker can offer in the first reply
+            "match_entries": matches_for_listing("demand", assignment.demand, request.user),
+            "kind": "demand",
+            "listing": assignment.demand,
+            "reasons": DismissReason.choices,
+        },
     )

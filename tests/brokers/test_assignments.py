@@ -165,3 +165,29 @@ def test_broker_pages_list_and_reply(client, enterprise, brokers, outsider):
     assert "请填写答复内容" in empty.content.decode()
     client.force_login(outsider)
     assert client.get(f"/brokers/assignments/{assignment.pk}/").status_code == 403
+
+
+def test_broker_sees_the_demands_matches_and_the_dashboard_counts_them(
+    client, enterprise, university, operator, brokers
+):
+    from matching.models import Match
+    from matching.services import rematch_all
+    from tests.factories import AchievementFactory
+
+    demand = published_demand(enterprise)
+    waiting = published_demand(enterprise, title="无关", description="……", keywords=[],
+                               expected_outcome="")  # fmt: skip
+    AchievementFactory(
+        owner=university, status=ListingStatus.PUBLISHED, published_at=timezone.now()
+    )
+    rematch_all()
+    listed = Match.objects.filter(demand=demand, demand_rank__isnull=False).count()
+    assert listed >= 1
+    assignment = services.demand_assign_broker(demand=demand)
+    client.force_login(assignment.broker.user)
+    page = client.get(f"/brokers/assignments/{assignment.pk}/").content.decode()
+    assert "匹配的科技成果" in page and "标记已联系" in page
+    client.force_login(operator)
+    body = client.get("/admin/response/").content.decode()
+    assert f"<td>{listed}</td>" in body
+    assert waiting.title in body and "尚无匹配" in body
