@@ -312,7 +312,8 @@ class MatchWeightsEditView(OperatorOnlyMixin, WagtailAdminTemplateMixin, FormVie
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("已保存“%(market)s”的匹配权重，下次重新匹配时生效。") % {"market": self.market},
+            _("已保存“%(market)s”的匹配权重，该市场的匹配正在按新权重重新计算。")
+            % {"market": self.market},
         )
         return redirect("match_weights:index")
 

@@ -90,7 +90,31 @@ def match_settings_update(*, market: Market, actor: User, **values: float) -> Ma
     obj.updated_by = actor
     obj.full_clean()
     obj.save()
+    from matching.tasks import rematch_market
+
+    # The market's lists are ranked again with the new weights, by the worker.
+    transaction.on_commit(lambda: rematch_market.enqueue(market.pk))
     return obj
+
+
+def market_rematch(*, market_id: int, live: LiveIndex = live_index) -> RematchResult:
+    """Rank again the demands whose weights come from this market: its own, and its
+    sub-markets' that have no weights of their own."""
+    inheriting = Market.objects.filter(parent_id=market_id, match_settings__isnull=True)
+    markets = [market_id, *inheriting.values_list("pk", flat=True)]
+    result = RematchResult()
+    demands = Demand.objects.filter(market_id__in=markets, status=ListingStatus.PUBLISHED)
+    chunk: list[Record] = []
+    for record in adapter.records("demand", demands):
+        chunk.append(record)
+        if len(chunk) == 500:
+            with transaction.atomic():
+                _write_lists(_rank_demands(chunk, live=live), now=timezone.now(), result=result)
+            chunk = []
+    if chunk:
+        with transaction.atomic():
+            _write_lists(_rank_demands(chunk, live=live), now=timezone.now(), result=result)
+    return result
 
 
 # Storing lists

@@ -10,3 +10,9 @@ from matching import services
 def rematch_listing(kind: str, pk: int) -> dict:
     result = services.listing_rematch(kind=kind, pk=pk)
     return {"created": len(result.created), "updated": result.updated, "removed": result.removed}
+
+
+@task(backend="matching", queue_name="matching")
+def rematch_market(market_id: int) -> dict:
+    result = services.market_rematch(market_id=market_id)
+    return {"demands": result.demands, "updated": result.updated}

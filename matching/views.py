@@ -1,5 +1,6 @@
 """Matches on listing pages, and what people do with them. Thin: services do the work."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from cms.selectors import listing_url
 from matching import services
 from matching.choices import DismissReason, MatchStatus
 from matching.explain import Explanation
-from matching.models import Match, may_give_feedback
+from matching.models import Match, MatchPreference, may_give_feedback
 
 
 def _listing_url(kind: str, pk: int) -> str:
@@ -136,3 +137,24 @@ DONE = {
     "close_deal": gettext_lazy("已标记为已成交。"),
 }
 REASONS = DismissReason.choices
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = MatchPreference
+        fields = ["notify_threshold", "daily_digest"]
+
+
+@login_required
+def preference_edit(request):
+    """匹配提醒设置: the score from which a new match is worth a notification, and the
+    daily digest on or off."""
+    pref = MatchPreference.objects.filter(user=request.user).first() or MatchPreference(
+        user=request.user
+    )
+    form = PreferenceForm(request.POST or None, instance=pref)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("提醒设置已保存。"))
+        return redirect("matching:preferences")
+    return render(request, "matching/preferences.html", {"form": form})

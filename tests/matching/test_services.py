@@ -189,12 +189,16 @@ def test_market_weights_are_bounded_and_operator_only(market_data, operator, ent
     assert obj.updated_by == operator
 
 
-def test_a_markets_weights_change_its_scores(market_data, operator):
+def test_a_markets_weights_change_its_scores_once_saved(
+    market_data, operator, django_capture_on_commit_callbacks
+):
     services.rematch_all()
     demand = market_data["demand"]
     before = Match.objects.get(demand=demand, demand_rank=1)
-    services.match_settings_update(market=demand.market, actor=operator, field=0.0, maturity=0.0)
-    services.rematch_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_settings_update(
+            market=demand.market, actor=operator, field=0.0, maturity=0.0
+        )
     after = Match.objects.get(demand=demand, demand_rank=1)
     assert after.score < before.score
     expl = Explanation.from_dict(after.explanation)

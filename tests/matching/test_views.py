@@ -138,3 +138,17 @@ def test_a_new_match_arrives_live_over_the_websocket(
         m["notification"]["title"] for m in messages if m["notification"]["verb"] == "match.new"
     ]
     assert any(BATTERY["title"] in t for t in titles)
+
+
+def test_a_person_sets_their_threshold_and_turns_the_digest_off(client, enterprise_user):
+    from matching.models import MatchPreference
+
+    client.force_login(enterprise_user)
+    url = reverse("matching:preferences")
+    assert "提醒阈值" in client.get(url).content.decode()
+    bad = client.post(url, {"notify_threshold": "5"}).content.decode()
+    assert 'class="errorlist"' in bad and not MatchPreference.objects.exists()
+    page = client.post(url, {"notify_threshold": "0.8"}, follow=True).content.decode()
+    assert "提醒设置已保存" in page
+    pref = MatchPreference.objects.get(user=enterprise_user)
+    assert (pref.notify_threshold, pref.daily_digest) == (0.8, False)
