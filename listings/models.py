@@ -110,7 +110,8 @@ class Listing(ConcurrentTransitionMixin, models.Model):
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True, db_index=True)
     expiry_reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Indexed: the matching worker asks for what changed since its last look.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         abstract = True
