@@ -337,6 +337,12 @@ class _View:
         texts = [text.join_fields([r.title, r.description, *r.keywords]) for r in records]
         q = self._field_counts(texts, grow=False)
         q.resize((q.shape[0], max(self.width, 1)))
+        # Queries see the vocabulary of the last fit only: a word first seen in a listing
+        # added since does not score until the next fit. Otherwise every added listing's new
+        # words would raise the bound of the queries containing them, and scores stored
+        # before would no longer compare with scores computed after.
+        if 0 < self.n_fit < q.shape[1]:
+            q = q[:, : self.n_fit]
         bound = np.asarray(q @ self.idf[: q.shape[1]], dtype=np.float64).ravel() * (K1 + 1.0)
         return q, bound
 

@@ -62,6 +62,12 @@ class LiveIndex:
             self.sync()
             return self.index
 
+    def current(self) -> Index:
+        """The index as of the last `get()`: for the steps of one rematch, which synced once
+        at its start."""
+        with self._lock:
+            return self.index if self.index is not None else self.get()
+
     def sync(self) -> None:
         """Apply listings changed since the last look. Changes that commit while this runs
         are seen next time; the listing a rematch is about is always read fresh anyway."""
@@ -95,7 +101,7 @@ class LiveIndex:
         """Every published demand encoded against the index, one batch per market; rows of
         demands changed since are stale (see `demands_changed`)."""
         with self._lock:
-            index = self.get()
+            index = self.current()
             if self._demand_batches is None:
                 by_market: dict[str, list[Record]] = defaultdict(list)
                 for record in adapter.records("demand"):

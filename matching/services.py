@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from brokers.models import Assignment
 from listings.choices import ListingStatus
 from listings.models import Demand
 from market.choices import LISTING_EDITOR_ROLES
@@ -206,7 +207,7 @@ def _dismissed(demand_ids: Iterable[int]) -> dict[str, set[str]]:
 def _rank_demands(
     demands: list[Record], *, live: LiveIndex, explain: bool = True, workers: int = 1
 ) -> dict[int, tuple[int, list[Ranked]]]:
-    index = live.get()
+    index = live.current()
     weights = market_weights(r.market for r in demands)
     exclude = _dismissed(adapter.pk_of(r.id) for r in demands)
     by_market: dict[str, list[Record]] = defaultdict(list)
@@ -244,7 +245,7 @@ def _rank_demand_from_elasticsearch(
     )
     if pks is None:
         return None
-    index = live.get()
+    index = live.current()
     demand_pk = adapter.pk_of(record.id)
     weights = _weights_for(market_weights([record.market]), record.market)
     skip = _dismissed([demand_pk]).get(record.id, set())
@@ -313,10 +314,10 @@ def _drop_demand(pk: int, result: RematchResult) -> None:
     rows.exclude(demand_rank=None).update(demand_rank=None)
 
 
-# Stored scores drift as the index learns new words between full fits (a query's upper
-# bound grows with them), so a list's lowest stored score is compared with some slack: a
-# demand whose list the new achievement comes within this factor of is ranked again, exactly.
-FOLD_SLACK = 0.8
+# A score lower than the stored one by less than this (freshness ageing for a few weeks)
+# updates the row in place; a larger drop ranks the list again, as another achievement may
+# now beat it.
+RANK_TOLERANCE = 0.005
 
 
 def _fold_achievement(
@@ -325,18 +326,19 @@ def _fold_achievement(
     """Put an achievement into the lists of the demands it now makes the cut for, and take
     it out of the ones it no longer does (or all of them, when it is not published).
 
-    One vectorised score of the achievement against every published demand finds the lists
-    it may enter; those, and the lists it was already in, are ranked again in full (exact,
-    and a lower score may let another achievement back in)."""
+    One vectorised score of the achievement against every published demand gives its score
+    in every list at once. It enters a list by insertion (its score there is what a full
+    ranking would compute); a list it was in is updated in place when it still scores as
+    well, and ranked again in full when it scores less (another achievement may come back)."""
     index = live.get()
-    affected = set(
+    listed = dict(
         Match.objects.filter(achievement_id=pk)
         .exclude(demand_rank=None)
-        .values_list("demand_id", flat=True)
+        .values_list("demand_id", "score")
     )
     target = adapter.record_id("achievement", pk)
+    scores: dict[int, tuple[Record, float]] = {}
     if record is not None:
-        candidates: dict[int, float] = {}
         changed = live.demands_changed()
         batches = live.demand_batches()
         weights = market_weights([*batches, *(r.market for r in changed.values() if r)])
@@ -344,34 +346,115 @@ def _fold_achievement(
             s = index.score_target(target, batch, weights=_weights_for(weights, market))
             for j in np.flatnonzero(np.isfinite(s) & (s > 0)):
                 if batch.ids[j] not in changed:
-                    candidates[adapter.pk_of(batch.ids[j])] = float(s[j])
+                    scores[adapter.pk_of(batch.ids[j])] = (batch.records[j], float(s[j]))
         for r in changed.values():
             if r is not None:
                 w = _weights_for(weights, r.market)
                 s = float(index.score_target(target, index.encode([r]), weights=w)[0])
                 if np.isfinite(s) and s > 0:
-                    candidates[adapter.pk_of(r.id)] = s
+                    scores[adapter.pk_of(r.id)] = (r, s)
+    rerank = {
+        d for d, old in listed.items() if d not in scores or scores[d][1] < old - RANK_TOLERANCE
+    }
+    inserting: dict[int, tuple[Record, float]] = {d: scores[d] for d in listed.keys() - rerank}
+    if scores:
         dismissed = set(
             Match.objects.filter(achievement_id=pk, status=MatchStatus.DISMISSED).values_list(
                 "demand_id", flat=True
             )
         )
-        floors = _list_floors(list(candidates))
-        for demand_id, score in candidates.items():
+        fresh = [d for d in scores if d not in listed and d not in dismissed]
+        floors = _list_floors(fresh)
+        for demand_id in fresh:
             size, floor = floors.get(demand_id, (0, -np.inf))
-            if demand_id not in dismissed and (size < list_size() or score > floor * FOLD_SLACK):
-                affected.add(demand_id)
-    if not affected:
-        return
-    demands = list(
-        adapter.records(
-            "demand", Demand.objects.filter(pk__in=affected, status=ListingStatus.PUBLISHED)
+            if size < list_size() or scores[demand_id][1] > floor:
+                inserting[demand_id] = scores[demand_id]
+    if rerank:
+        demands = list(
+            adapter.records(
+                "demand", Demand.objects.filter(pk__in=rerank, status=ListingStatus.PUBLISHED)
+            )
         )
+        lists = _rank_demands(demands, live=live)
+        for demand_id in rerank - set(lists):
+            _drop_demand(demand_id, result)
+        _write_lists(lists, now=now, result=result)
+    if inserting:
+        live_demands = set(
+            adapter.published("demand").filter(pk__in=list(inserting)).values_list("pk", flat=True)
+        )
+        inserting = {d: v for d, v in inserting.items() if d in live_demands}
+    if inserting:
+        _insert_into_lists(pk, inserting, index=index, now=now, result=result)
+
+
+def _insert_into_lists(
+    achievement_id: int,
+    entering: dict[int, tuple[Record, float]],
+    *,
+    index,
+    now,
+    result: RematchResult,
+) -> None:
+    """Put (or update) one achievement in several demands' lists with its known scores,
+    then renumber those lists; whatever falls off the end leaves them."""
+    list(Demand.objects.select_for_update().filter(pk__in=list(entering)).values_list("pk"))
+    weights = market_weights(r.market for r, _s in entering.values())
+    existing = {
+        m.demand_id: m
+        for m in Match.objects.filter(achievement_id=achievement_id, demand_id__in=entering)
+    }
+    target = adapter.record_id("achievement", achievement_id)
+    new_rows, changed_rows = [], []
+    for demand_id, (record, score) in entering.items():
+        w = _weights_for(weights, record.market)
+        expl = index.explain(record, target, weights=w).explanation
+        row = existing.get(demand_id)
+        if row is None:
+            row = Match(
+                demand_id=demand_id, achievement_id=achievement_id, status=MatchStatus.SUGGESTED
+            )
+            new_rows.append(row)
+        else:
+            changed_rows.append(row)
+        row.market_id, row.score, row.computed_at = int(record.market), score, now
+        row.explanation = expl.as_dict() if expl is not None else {}
+        row.demand_rank = list_size() + 1  # placed by the renumbering below
+    Match.objects.bulk_create(new_rows, batch_size=1000)
+    Match.objects.bulk_update(
+        changed_rows, ["market", "score", "computed_at", "explanation", "demand_rank"]
     )
-    lists = _rank_demands(demands, live=live)
-    for demand_id in affected - set(lists):
-        _drop_demand(demand_id, result)
-    _write_lists(lists, now=now, result=result)
+    result.updated += len(changed_rows)
+    gone = _renumber(list(entering))
+    result.removed += len(gone)
+    result.created.extend(r for r in new_rows if r.pk not in gone)
+
+
+def _renumber(demand_ids: list[int]) -> set[int]:
+    """Ranks 1..k by score (ties: older achievement first) on each demand's list; rows past
+    k leave it: deleted if nobody acted on them, kept without a rank otherwise. Returns the
+    deleted rows' ids."""
+    rows = (
+        Match.objects.filter(demand_id__in=demand_ids)
+        .exclude(demand_rank=None)
+        .order_by("demand_id", "-score", "achievement_id")
+        .only("id", "demand_id", "status", "demand_rank")
+    )
+    by_demand: dict[int, list[Match]] = defaultdict(list)
+    for row in rows:
+        by_demand[row.demand_id].append(row)
+    to_update, to_delete = [], []
+    for ranked in by_demand.values():
+        for rank, row in enumerate(ranked, 1):
+            new_rank = rank if rank <= list_size() else None
+            if new_rank is None and row.status == MatchStatus.SUGGESTED:
+                to_delete.append(row.pk)
+            elif row.demand_rank != new_rank:
+                row.demand_rank = new_rank
+                to_update.append(row)
+    Match.objects.bulk_update(to_update, ["demand_rank"], batch_size=1000)
+    Match.objects.filter(pk__in=to_delete).delete()
+    return set(to_delete)
 
 
 def _list_floors(demand_ids: list[int]) -> dict[int, tuple[int, float]]:
@@ -446,43 +529,62 @@ def _listing_people(owner_id: int, created_by_id: int | None):
     ).distinct()
 
 
-def _threshold(user: User) -> float:
-    pref = MatchPreference.objects.filter(user=user).first()
-    return (
-        pref.notify_threshold
-        if pref
-        else MatchPreference._meta.get_field("notify_threshold").default
-    )
+DEFAULT_THRESHOLD = MatchPreference._meta.get_field("notify_threshold").default
 
 
 def notify_new_matches(created: list[Match]) -> int:
     """Tell the demand's people, its assigned broker and the achievement's people about new
-    matches that score at or above each person's threshold. Once per match."""
+    matches that score at or above each person's threshold. Once per match.
+
+    A handful of queries for the whole batch, whatever its size: people, brokers and
+    thresholds are read once; matches no threshold can reach are skipped unread."""
+    from django.db.models import Min
+
     from cms.selectors import listing_url
 
-    if not created:
+    lowest = MatchPreference.objects.aggregate(low=Min("notify_threshold"))["low"]
+    floor = min(DEFAULT_THRESHOLD, lowest if lowest is not None else DEFAULT_THRESHOLD)
+    pks = [m.pk for m in created if m.pk and m.score >= floor]
+    if not pks:
         return 0
-    pks = [m.pk for m in created if m.pk]
-    matches = Match.objects.filter(pk__in=pks, notified_at=None).select_related(
-        "demand", "achievement"
+    matches = list(
+        Match.objects.filter(pk__in=pks, notified_at=None).select_related("demand", "achievement")
     )
-    sent = 0
-    now = timezone.now()
-    for match in matches:
-        d, a = match.demand, match.achievement
-        brokers = User.objects.filter(
-            broker_profile__assignments__demand=d, broker_profile__assignments__active=True
-        )
-        audiences = [
-            (_listing_people(d.owner_id, d.created_by_id), a, "achievement"),
-            (brokers, a, "achievement"),
-            (_listing_people(a.owner_id, a.created_by_id), d, "demand"),
+    brokers: dict[int, list[User]] = defaultdict(list)
+    for assignment in Assignment.objects.filter(
+        demand_id__in={m.demand_id for m in matches}, active=True
+    ).select_related("broker__user"):
+        brokers[assignment.demand_id].append(assignment.broker.user)
+    people: dict[tuple[int, int | None], list[User]] = {}
+
+    def people_of(listing) -> list[User]:
+        key = (listing.owner_id, listing.created_by_id)
+        if key not in people:
+            people[key] = list(_listing_people(*key))
+        return people[key]
+
+    audiences_of = {
+        m.pk: [
+            (people_of(m.demand), m.achievement, "achievement"),
+            (brokers.get(m.demand_id, []), m.achievement, "achievement"),
+            (people_of(m.achievement), m.demand, "demand"),
         ]
+        for m in matches
+    }
+    user_ids = {u.pk for aud in audiences_of.values() for group, _o, _k in aud for u in group}
+    thresholds = dict(
+        MatchPreference.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "notify_threshold"
+        )
+    )
+    urls: dict[tuple[str, int], str] = {}
+    sent = 0
+    for match in matches:
         text = Explanation.from_dict(match.explanation).as_text()
         told = set()
-        for people, other, other_kind in audiences:
-            for user in people:
-                if user.pk in told or match.score < _threshold(user):
+        for group, other, other_kind in audiences_of[match.pk]:
+            for user in group:
+                if user.pk in told or match.score < thresholds.get(user.pk, DEFAULT_THRESHOLD):
                     continue
                 told.add(user.pk)
                 title = (
@@ -490,16 +592,14 @@ def notify_new_matches(created: list[Match]) -> int:
                     if other_kind == "achievement"
                     else _("新匹配：您的成果可能满足需求“%(title)s”")
                 ) % {"title": other.title}
+                key = (other_kind, other.pk)
+                if key not in urls:
+                    urls[key] = listing_url(*key) or reverse("listings:detail", args=list(key))
                 notify(
-                    recipient=user,
-                    verb="match.new",
-                    title=title[:200],
-                    body=text,
-                    url=listing_url(other_kind, other.pk)
-                    or reverse("listings:detail", args=[other_kind, other.pk]),
+                    recipient=user, verb="match.new", title=title[:200], body=text, url=urls[key]
                 )
                 sent += 1
-        Match.objects.filter(pk=match.pk).update(notified_at=now)
+    Match.objects.filter(pk__in=[m.pk for m in matches]).update(notified_at=timezone.now())
     return sent
 
 

@@ -174,7 +174,10 @@ def test_rank_demands_for_an_achievement_is_symmetric(engine):
 
 
 def test_incremental_add_and_remove():
-    index = Index("achievement").fit([FOOD, ROAD])
+    # the fit knows the battery vocabulary (through a listing since withdrawn)
+    old = achievement("old", "锂离子电池正极材料", "锂离子电池正极材料的循环寿命。")
+    index = Index("achievement").fit([FOOD, ROAD, old])
+    index.remove("old")
     assert index.rank(DEMAND, now=NOW) == []
     index.add(BATTERY)
     assert index.rank(DEMAND, now=NOW)[0].target_id == "battery"
@@ -182,6 +185,19 @@ def test_incremental_add_and_remove():
     assert index.score_target("battery", batch)[0] > 0
     index.remove("battery")
     assert index.rank(DEMAND, now=NOW) == []
+
+
+def test_words_first_seen_after_the_fit_wait_for_the_next_fit():
+    index = Index("achievement").fit([BATTERY, FOOD])
+    before = index.rank(DEMAND, now=NOW)[0].score
+    # a listing full of words the fit never saw, some of them the demand's own
+    index.add(achievement("new", "我公司需要引进相关科技成果", "希望引进相关科技成果。"))
+    after = index.rank(DEMAND, now=NOW)
+    # stored scores stay comparable with new ones: the battery scores exactly as before
+    assert after[0].target_id == "battery" and after[0].score == pytest.approx(before)
+    assert "new" not in [m.target_id for m in after]
+    refit = Index("achievement").fit([BATTERY, FOOD, index.records[-1]])
+    assert "new" in [m.target_id for m in refit.rank(DEMAND, now=NOW)]
 
 
 def test_bad_input_is_matched_without_error():
