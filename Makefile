@@ -28,7 +28,7 @@ demo: migrate
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving the demo market on http://$(HOST):$(PORT)/ (and a matching worker)"
-	$(BIN)/python manage.py db_worker --backend matching --queue-name matching --no-startup-delay & \
+	$(BIN)/python manage.py db_worker --backend matching --queue-name matching --no-startup-delay --no-reload & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/daphne -b $(HOST) -p $(PORT) market.asgi:application
 
