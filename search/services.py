@@ -397,6 +397,17 @@ def saved_search_delete(*, saved_search: SavedSearch, user) -> None:
     saved_search.delete()
 
 
+@transaction.atomic
+def saved_search_set_active(*, saved_search: SavedSearch, user, active: bool) -> SavedSearch:
+    """Pause a saved search (no notifications) or resume it; resuming does not replay what
+    was published meanwhile."""
+    if saved_search.user_id != user.pk:
+        raise PermissionDenied
+    saved_search.active = active
+    saved_search.save(update_fields=["active"])
+    return saved_search
+
+
 def _document_tokens(document: SearchDocument) -> set[str]:
     words = f"{document.title_tokens} {document.keywords_tokens} {document.body_tokens}"
     return {_fold(t) for t in words.split()}

@@ -10,4 +10,5 @@ urlpatterns = [
     path("saved/", views.saved_list, name="saved_list"),
     path("saved/new", views.saved_create, name="saved_create"),
     path("saved/<int:pk>/delete", views.saved_delete, name="saved_delete"),
+    path("saved/<int:pk>/toggle", views.saved_toggle, name="saved_toggle"),
 ]

@@ -102,6 +102,18 @@ def saved_delete(request, pk):
     return redirect("search:saved_list")
 
 
+@login_required
+@require_POST
+def saved_toggle(request, pk):
+    saved = get_object_or_404(selectors.saved_searches_of_user(request.user), pk=pk)
+    saved = services.saved_search_set_active(
+        saved_search=saved, user=request.user, active=not saved.active
+    )
+    text = _("已恢复“%(name)s”的通知。") if saved.active else _("已暂停“%(name)s”的通知。")
+    messages.success(request, text % {"name": saved.name})
+    return redirect("search:saved_list")
+
+
 def _search_params(query: SearchQuery) -> str:
     params = {"q": query.q, "type": query.kind, **query.filters}
     if query.sort != "relevance":

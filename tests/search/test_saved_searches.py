@@ -518,3 +518,20 @@ def test_saved_delete_view_deletes_own_only(client, enterprise_user, other_enter
     assert response.redirect_chain == [("/search/saved/", 302)]
     assert "已删除保存的搜索“锂电池”" in response.content.decode()
     assert not SavedSearch.objects.filter(pk=saved.pk).exists()
+
+
+def test_a_paused_saved_search_stays_quiet_until_resumed(
+    client, enterprise_user, other_enterprise_user, university, publish
+):
+    saved = save(enterprise_user, "正极材料")
+    client.force_login(other_enterprise_user)
+    assert client.post(f"/search/saved/{saved.pk}/toggle").status_code == 404
+    client.force_login(enterprise_user)
+    page = client.post(f"/search/saved/{saved.pk}/toggle", follow=True).content.decode()
+    assert "已暂停“正极材料”的通知" in page and "恢复通知" in page
+    publish(battery(university))
+    assert notices(enterprise_user) == []
+    page = client.post(f"/search/saved/{saved.pk}/toggle", follow=True).content.decode()
+    assert "已恢复“正极材料”的通知" in page
+    later = publish(submitted(owner=university, title="三元正极材料的回收工艺"))
+    assert hit_ids(saved) == {later.pk}
