@@ -19,15 +19,23 @@ A pair with no text in common is never a match; criteria only re-rank text candi
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import math
+import mmap
 import multiprocessing
+import os
+import shutil
+import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from itertools import chain, repeat
+from itertools import chain, count, repeat
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -174,11 +182,12 @@ def _province(region: str) -> int:
     return int(region[:2]) if len(region) >= 2 and region[:2].isdigit() else -1
 
 
-def _unique_sorted(a: np.ndarray) -> np.ndarray:
+def _unique_sorted(a: np.ndarray, *, presorted: bool = False) -> np.ndarray:
     """Sorted distinct values. (`np.unique` is an order of magnitude slower here on int64.)"""
     if not len(a):
         return a
-    s = np.sort(a, kind="stable")  # a merge: callers pass concatenated sorted runs
+    # A merge: callers pass concatenated sorted runs.
+    s = a if presorted else np.sort(a, kind="stable")
     keep = np.empty(len(s), dtype=bool)
     keep[0] = True
     np.not_equal(s[1:], s[:-1], out=keep[1:])
@@ -194,6 +203,104 @@ def _count_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, width: int) -
     return m
 
 
+# A fit counts tokens a chunk of listings at a time: (key, listing in the chunk, field)
+# packed in one int64 (key below 2**48, then 13 bits of listing and 2 of field).
+_FIT_CHUNK = 8192
+_DOC_BITS = 13
+_FIELD_BITS = 2
+
+
+@dataclass
+class _ChunkCounts:
+    """A chunk's (term, listing) pairs, term-major: each distinct key of the chunk and in
+    how many of its listings it occurs; for each pair, the listing (within the chunk) and
+    the term's count in each field."""
+
+    start: int
+    keys: np.ndarray  # int64, ascending (replaced by their columns once they are known)
+    groups: np.ndarray  # uint16, listings per key
+    docs: np.ndarray  # uint16, per pair
+    counts: np.ndarray  # (fields, pairs), uint8 (wider if a count needs it)
+
+
+def _count_chunk(parts: list[tuple[np.ndarray, np.ndarray]], start: int) -> _ChunkCounts:
+    """Count the tokens of one chunk: `parts` holds each field's (listing in the chunk,
+    key) arrays. One sort of the packed tokens puts them in (key, listing, field) order,
+    from which the runs give everything."""
+    packed = np.concatenate(
+        [
+            (k << (_DOC_BITS + _FIELD_BITS)) | (d << _FIELD_BITS) | f
+            for f, (d, k) in enumerate(parts)
+        ]
+    )
+    n_fields = len(parts)
+    if not len(packed):
+        return _ChunkCounts(
+            start,
+            np.zeros(0, np.int64),
+            np.zeros(0, np.uint16),
+            np.zeros(0, np.uint16),
+            np.zeros((n_fields, 0), np.uint8),
+        )
+    packed.sort()
+    new = np.empty(len(packed), dtype=bool)
+    new[0] = True
+    np.not_equal(packed[1:], packed[:-1], out=new[1:])
+    run_start = np.flatnonzero(new)
+    del new
+    run_len = np.diff(np.append(run_start, len(packed)))
+    entry = packed[run_start]  # distinct (key, listing, field)
+    del packed, run_start
+    pair = entry >> _FIELD_BITS
+    new_pair = np.empty(len(pair), dtype=bool)
+    new_pair[0] = True
+    np.not_equal(pair[1:], pair[:-1], out=new_pair[1:])
+    pair_of = np.cumsum(new_pair) - 1
+    pairs = pair[new_pair]
+    top = run_len.max()
+    dtype = np.uint8 if top <= 255 else np.uint16 if top <= 65535 else np.uint32
+    counts = np.zeros((n_fields, len(pairs)), dtype=dtype)
+    counts[entry & ((1 << _FIELD_BITS) - 1), pair_of] = run_len
+    del entry, pair, new_pair, pair_of, run_len
+    docs = (pairs & ((1 << _DOC_BITS) - 1)).astype(np.uint16)
+    pk = pairs >> _DOC_BITS
+    new_key = np.empty(len(pk), dtype=bool)
+    new_key[0] = True
+    np.not_equal(pk[1:], pk[:-1], out=new_key[1:])
+    key_start = np.flatnonzero(new_key)
+    groups = np.diff(np.append(key_start, len(pk))).astype(np.uint16)  # <= _FIT_CHUNK
+    return _ChunkCounts(start, pk[key_start], groups, docs, counts)
+
+
+def _chunk_vocabulary(chunks: list[_ChunkCounts], parts: int = 8) -> np.ndarray:
+    """The sorted distinct keys of all chunks; each chunk's keys are replaced by their
+    columns (int32 where they fit). A range of keys at a time (ranges cut at quantiles of
+    the largest chunk's keys): the chunks' keys together are twice the vocabulary, and a
+    full copy of them would be the largest array of the fit."""
+    if not chunks:
+        return np.zeros(0, dtype=np.int64)
+    total = sum(len(c.keys) for c in chunks)
+    col_dtype = np.int32 if total < np.iinfo(np.int32).max else np.int64
+    biggest = max((c.keys for c in chunks), key=len)
+    bounds = np.unique(biggest[(np.arange(1, parts) * len(biggest)) // parts])
+    cuts = [np.concatenate([[0], np.searchsorted(c.keys, bounds), [len(c.keys)]]) for c in chunks]
+    pieces: list[np.ndarray] = []
+    cols: list[list[np.ndarray]] = [[] for _ in chunks]
+    offset = 0
+    for p in range(len(bounds) + 1):
+        segs = [c.keys[cut[p] : cut[p + 1]] for c, cut in zip(chunks, cuts, strict=True)]
+        u = np.concatenate(segs)
+        u.sort(kind="stable")  # a merge of sorted runs
+        u = _unique_sorted(u, presorted=True)
+        for j, seg in enumerate(segs):
+            cols[j].append((np.searchsorted(u, seg) + offset).astype(col_dtype))
+        pieces.append(u)
+        offset += len(u)
+    for c, col in zip(chunks, cols, strict=True):
+        c.keys = np.concatenate(col)
+    return np.concatenate(pieces)
+
+
 @dataclass(frozen=True)
 class Ngrams:
     """A view of CJK character `n`-grams (and Latin/number words): the tokens of
@@ -203,6 +310,49 @@ class Ngrams:
 
 
 ViewSpec = Tokenizer | Ngrams
+
+# One view's weights, term-major (terms × rows): which terms are common, the rare terms'
+# rows and the common terms' rows (see `_Postings`).
+_Split = tuple[np.ndarray, sp.csr_matrix, sp.csr_matrix]
+
+
+class _Encoded:
+    """Texts as `text.encode_texts` gives them; sliced by text index without copying."""
+
+    def __init__(self, cp: np.ndarray, lengths: np.ndarray) -> None:
+        self.cp, self.lengths = cp, lengths
+        self.ends = np.cumsum(lengths)
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def __getitem__(self, part: slice) -> tuple[np.ndarray, np.ndarray]:
+        start, stop, _ = part.indices(len(self.lengths))
+        a = int(self.ends[start - 1]) if start else 0
+        b = int(self.ends[stop - 1]) if stop > start else a
+        return self.cp[a:b], self.lengths[start:stop]
+
+
+class _FitTexts:
+    """The text fields of the records being fitted, for all the views of one fit: strings
+    for tokenizers; encoded as code points for n-gram views (`encoded()`). Made before the
+    fit workers fork, the code points let them read the text without touching the
+    records' string objects, whose reference counts would copy their pages."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.n = len(records)
+        self.strings = _View._field_texts(records)
+        self._encoded: dict[str, _Encoded] | None = None
+
+    def release(self) -> None:
+        self.strings, self._encoded = {}, None
+
+    def encoded(self) -> dict[str, _Encoded]:
+        if self._encoded is None:
+            self._encoded = {
+                name: _Encoded(*text.encode_texts(texts)) for name, texts in self.strings.items()
+            }
+        return self._encoded
 
 
 class _View:
@@ -231,8 +381,17 @@ class _View:
     def _field_counts(self, texts: list[str], *, grow: bool) -> sp.csr_matrix:
         raise NotImplementedError
 
-    def _prepare_vocab(self, fields_texts: dict[str, list[str]]) -> None:
-        """Called by fit() before counting, with the vocabulary emptied."""
+    def _fit_fields(self, texts: _FitTexts) -> dict:
+        """Each field's texts in the form `_fit_tokens` takes (sliced by listing)."""
+        return texts.strings
+
+    def _fit_tokens(self, texts) -> tuple[np.ndarray, np.ndarray]:
+        """(text index, key) of every token of `texts` during a fit, text indices ascending.
+        Keys are below 2**48 and sort in column order; the vocabulary grows as it goes."""
+        raise NotImplementedError
+
+    def _fit_vocab(self, keys: np.ndarray) -> None:
+        """Set the fitted vocabulary from the sorted distinct keys of `_fit_tokens`."""
 
     def _reset_vocab(self) -> None:
         raise NotImplementedError
@@ -246,9 +405,6 @@ class _View:
             "keywords": [text.join_fields(r.keywords) for r in records],
             "description": [r.description or "" for r in records],
         }
-
-    def _fit_texts(self, records: Sequence[Record], shared: dict) -> dict[str, list[str]]:
-        return self._field_texts(records)
 
     def _weights(self, fields_texts: dict[str, list[str]], *, fit: bool) -> sp.csr_matrix:
         counts = {
@@ -291,19 +447,136 @@ class _View:
             )
         return acc
 
-    def fit(self, records: Sequence[Record], shared: dict | None = None) -> sp.csr_matrix:
-        """Learn the vocabulary and statistics; return the BM25F weights (docs × terms).
-        `shared` is a scratch dict the views of one index share during a fit."""
-        fields_texts = self._fit_texts(records, {} if shared is None else shared)
+    def fit(self, texts: _FitTexts | Sequence[Record], common_df: int) -> _Split:
+        """Learn the vocabulary and statistics; return the BM25F weights, term-major and
+        split at `common_df` (see `_split_terms`).
+
+        The same numbers as `_weights` and `_saturate` on count matrices (the tests compare
+        them), computed in one pass: the title and keywords tokens of every listing, then
+        the descriptions chunk by chunk (the vocabulary grows in the order `_weights` grows
+        it), each chunk's tokens packed as (key, listing, field) in one int64 and counted
+        with one sort (`_count_chunk`). Once the vocabulary, the document frequencies and
+        the average lengths are known, each chunk's weights are computed and written
+        straight into their place in the term-major rare and common matrices."""
+        if not isinstance(texts, _FitTexts):
+            texts = _FitTexts(texts)
+        fields_texts = self._fit_fields(texts)
+        n = texts.n
         self._reset_vocab()
-        self._prepare_vocab(fields_texts)
-        self.n_docs = len(records)
-        acc = self._weights(fields_texts, fit=True)
-        df = np.bincount(acc.indices, minlength=acc.shape[1]).astype(np.float64)
-        self.idf = np.log((self.n_docs - df + 0.5) / (df + 0.5) + 1.0).astype(np.float32)
+        self.n_docs = n
+        names = list(fields_texts)
+        if len(names) > 4:
+            raise ValueError("at most 4 text fields fit in the packed keys")
+        *head, last = names
+        pre = [self._fit_tokens(fields_texts[name]) for name in head]
+        lengths = {
+            name: np.bincount(d, minlength=n) for name, (d, _k) in zip(head, pre, strict=True)
+        }
+        lengths[last] = np.zeros(n, dtype=np.int64)
+        chunks: list[_ChunkCounts] = []
+        last_texts = fields_texts[last]
+        for start in range(0, n, _FIT_CHUNK):
+            stop = min(n, start + _FIT_CHUNK)
+            d_last, k_last = self._fit_tokens(last_texts[start:stop])
+            lengths[last][start:stop] = np.bincount(d_last, minlength=stop - start)
+            parts = []
+            for d, k in pre:
+                a, b = np.searchsorted(d, [start, stop])
+                parts.append((d[a:b] - start, k[a:b]))
+            parts.append((d_last, k_last))
+            chunks.append(_count_chunk(parts, start))
+            del d_last, k_last, parts
+        del pre
+
+        # Vocabulary: the sorted distinct keys; each chunk's keys become columns. Arrays the
+        # size of the vocabulary (millions of trigrams) are made one or two at a time: with
+        # the chunks' counts they are the fit's peak memory.
+        vocab = _chunk_vocabulary(chunks)
+        self._fit_vocab(vocab)
+        del vocab
+        width = max(self.width, 1)
+        df_int = np.zeros(width, dtype=np.int64)
+        for c in chunks:
+            df_int[c.keys] += c.groups  # a chunk's columns are distinct
+        # idf as `_View.fit` computes it, one operation at a time, in place.
+        idf = np.float64(self.n_docs) - df_int
+        idf += 0.5
+        denom = df_int + 0.5
+        idf /= denom
+        del denom
+        idf += 1.0
+        np.log(idf, out=idf)
+        self.idf = _output_array(len(idf), np.float32)
+        self.idf[:] = idf
+        del idf
         self.n_fit = self.width
         self.extra_rows, self.extra = [], sp.csr_matrix((0, self.n_fit), dtype=np.float32)
-        return self._saturate(acc)
+
+        # Field-length normalisation, as in `_weights`.
+        scales = []
+        for name in names:
+            ln = lengths[name].astype(np.float32)
+            total = float(ln.sum())
+            self.avg_len[name] = total / len(ln) if len(ln) and total else 1.0
+            avg = self.avg_len.get(name) or 1.0
+            norm = 1.0 - B + B * ln / avg
+            scales.append((FIELD_WEIGHTS[name] / norm).astype(np.float32))
+
+        # Where each term's postings go: rare terms and common terms each get their own
+        # term-major matrix, postings in listing order (chunks come in listing order).
+        common = df_int > common_df
+        rare_t = ~common
+        n_common = int(np.count_nonzero(common))
+        # int32 positions while they fit (as scipy would convert the index pointers).
+        pos_dtype = np.int32 if df_int.sum() < np.iinfo(np.int32).max else np.int64
+        r_ptr = _output_array(width - n_common + 1, pos_dtype)
+        r_ptr[0] = 0
+        np.cumsum(df_int[rare_t], out=r_ptr[1:])
+        c_ptr = _output_array(n_common + 1, pos_dtype)
+        c_ptr[0] = 0
+        np.cumsum(df_int[common], out=c_ptr[1:])
+        del df_int
+        cursor = np.empty(width, dtype=pos_dtype)
+        cursor[rare_t] = r_ptr[:-1]
+        cursor[common] = c_ptr[:-1]
+        del rare_t
+        r_docs = _output_array(int(r_ptr[-1]), np.int32)
+        r_w = _output_array(int(r_ptr[-1]), np.float32)
+        c_docs = _output_array(int(c_ptr[-1]), np.int32)
+        c_w = _output_array(int(c_ptr[-1]), np.float32)
+        k1, k1p1 = np.float32(K1), np.float32(K1 + 1.0)
+        for i in range(len(chunks)):
+            c = chunks[i]
+            chunks[i] = None  # type: ignore[call-overload]
+            ucol, groups = c.keys, c.groups.astype(pos_dtype)
+            first = cursor[ucol]
+            cursor[ucol] += groups
+            gstart = np.cumsum(groups, dtype=pos_dtype) - groups
+            pos = np.repeat(first - gstart, groups)
+            pos += np.arange(len(c.docs), dtype=pos_dtype)
+            gcol = np.repeat(ucol, groups)
+            docs = c.docs.astype(np.int32)
+            # ((title + keywords) + description) in float32, as the sparse sums add them;
+            # a field without the term adds an exact 0.
+            w = scales[0][c.start + docs] * c.counts[0].astype(np.float32)
+            for f in range(1, len(names)):
+                w += scales[f][c.start + docs] * c.counts[f].astype(np.float32)
+            # `_saturate`, step by step.
+            denom = w + k1
+            w *= k1p1
+            w /= denom
+            w *= self.idf[gcol]
+            docs += c.start
+            is_common = common[gcol]
+            rare = ~is_common
+            r_docs[pos[rare]] = docs[rare]
+            r_w[pos[rare]] = w[rare]
+            c_docs[pos[is_common]] = docs[is_common]
+            c_w[pos[is_common]] = w[is_common]
+            del c, pos, gcol, docs, w, denom, is_common, rare
+        rare_m = sp.csr_matrix((r_w, r_docs, r_ptr), shape=(len(r_ptr) - 1, n))
+        common_m = sp.csr_matrix((c_w, c_docs, c_ptr), shape=(n_common, n))
+        return common, rare_m, common_m
 
     def _saturate(self, acc: sp.csr_matrix) -> sp.csr_matrix:
         """BM25 saturation and IDF, in place: `acc` is a fresh matrix nobody else holds."""
@@ -374,6 +647,7 @@ class _TokenView(_View):
 
     def _reset_vocab(self) -> None:
         self.vocab = {}
+        self._seen = 0
 
     def _field_counts(self, texts: list[str], *, grow: bool) -> sp.csr_matrix:
         tok, vocab = self.tokenizer, self.vocab
@@ -393,6 +667,26 @@ class _TokenView(_View):
         keep = cols >= 0
         return _count_matrix(rows[keep], cols[keep], len(docs), len(vocab))
 
+    def _fit_tokens(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        # A token's key is the number of tokens seen before its first appearance (one
+        # `setdefault` a token, no second lookup): keys sort in order of first appearance,
+        # the order `_field_counts` numbers columns in; `_fit_vocab` renumbers them 0, 1, ...
+        tok, vocab = self.tokenizer, self.vocab
+        docs = [tok(t) for t in texts]
+        lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+        total = int(lengths.sum())
+        keys = np.fromiter(
+            map(vocab.setdefault, chain.from_iterable(docs), count(self._seen)),
+            dtype=np.int64,
+            count=total,
+        )
+        self._seen += total
+        return np.repeat(np.arange(len(texts), dtype=np.int64), lengths), keys
+
+    def _fit_vocab(self, keys: np.ndarray) -> None:
+        ranks = np.searchsorted(keys, np.fromiter(self.vocab.values(), np.int64, len(self.vocab)))
+        self.vocab = dict(zip(self.vocab, ranks.tolist(), strict=True))
+
 
 class _NgramView(_View):
     """CJK character n-grams as int64 keys (see `text.ngram_keys`): the fitted vocabulary is
@@ -403,7 +697,6 @@ class _NgramView(_View):
     def __init__(self, n: int) -> None:
         super().__init__()
         self.n = n
-        self._fitting = False
         self._reset_vocab()
 
     def _reset_vocab(self) -> None:
@@ -416,44 +709,30 @@ class _NgramView(_View):
     def width(self) -> int:
         return len(self.keys) + len(self.added_keys)
 
-    def _fit_texts(self, records: Sequence[Record], shared: dict) -> dict[str, list[str]]:
-        # Normalised once for all the n-gram views of a fit.
-        if "normalized" not in shared:
-            shared["normalized"] = {
-                name: [text.normalize(t) for t in texts]
-                for name, texts in self._field_texts(records).items()
-            }
-        return shared["normalized"]
-
     def _chunks(self, texts: list[str], *, grow: bool):
-        # Texts of a fit arrive normalised; normalising again is a no-op, only slower.
-        normalized = self._fitting
         for start in range(0, len(texts), self.CHUNK):
             docs, keys = text.ngram_keys(
-                texts[start : start + self.CHUNK],
-                self.n,
-                self.latin,
-                grow=grow,
-                normalized=normalized,
+                texts[start : start + self.CHUNK], self.n, self.latin, grow=grow
             )
             yield start, docs, keys
 
-    def fit(self, records: Sequence[Record], shared: dict | None = None) -> sp.csr_matrix:
-        self._fitting = True
-        try:
-            return super().fit(records, shared)
-        finally:
-            self._fitting = False
+    def _fit_fields(self, texts: _FitTexts) -> dict:
+        return texts.encoded()
 
-    def _prepare_vocab(self, fields_texts: dict[str, list[str]]) -> None:
-        # Each chunk's distinct keys, merged once at the end (a stable sort of sorted runs
-        # is a merge), not into a growing vocabulary chunk after chunk.
-        runs = [
-            _unique_sorted(keys)
-            for texts in fields_texts.values()
-            for _start, _docs, keys in self._chunks(texts, grow=True)
-        ]
-        self.keys = _unique_sorted(np.concatenate(runs)) if runs else np.zeros(0, np.int64)
+    def _fit_tokens(self, texts: _Encoded) -> tuple[np.ndarray, np.ndarray]:
+        # Folded and cut in numpy, in chunks (the arrays are a few times the text's size).
+        docs, keys = [], []
+        for start in range(0, len(texts), self.CHUNK):
+            cp, lengths = text.fold_encoded(*texts[start : start + self.CHUNK])
+            d, k = text.compact_ngram_keys(cp, lengths, self.n, self.latin)
+            docs.append(d + start)
+            keys.append(k)
+        if not docs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(docs), np.concatenate(keys)
+
+    def _fit_vocab(self, keys: np.ndarray) -> None:
+        self.keys = text.compact_to_keys(keys, _output_array(len(keys), np.int64))
 
     @staticmethod
     def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -509,11 +788,6 @@ def _make_view(spec: ViewSpec) -> _View:
     return _TokenView(spec)
 
 
-# One view's weights, term-major (terms × rows): which terms are common, the rare terms'
-# rows and the common terms' rows (see `_Postings`).
-_Split = tuple[np.ndarray, sp.csr_matrix, sp.csr_matrix]
-
-
 def _split_terms(main: sp.csr_matrix, common_df: int) -> _Split:
     """Split one view's fitted weights (rows × terms) into rare and common terms."""
     mt = main.T.tocsr()  # terms × rows
@@ -566,20 +840,27 @@ class _Postings:
         self.rare_map: list[np.ndarray] = []
         self.common_map: list[np.ndarray] = []
         n_rare = n_common = 0
-        for common, _rare, _common in splits:
+        # (Not `for common, rare, ... in splits`: the loop variables would keep the last
+        # view's parts alive through the stacking below.)
+        # Term numbers as int32 while they fit: one entry per term of every view (millions).
+        total = sum(len(sp_[0]) for sp_ in splits)
+        map_dtype = np.int32 if total < np.iinfo(np.int32).max else np.int64
+        for common in [sp_[0] for sp_ in splits]:
             rare_idx, common_idx = np.flatnonzero(~common), np.flatnonzero(common)
-            rmap = np.full(len(common), -1, dtype=np.int64)
-            rmap[rare_idx] = np.arange(n_rare, n_rare + len(rare_idx))
-            cmap = np.full(len(common), -1, dtype=np.int64)
-            cmap[common_idx] = np.arange(n_common, n_common + len(common_idx))
+            rmap = np.full(len(common), -1, dtype=map_dtype)
+            rmap[rare_idx] = np.arange(n_rare, n_rare + len(rare_idx), dtype=map_dtype)
+            cmap = np.full(len(common), -1, dtype=map_dtype)
+            cmap[common_idx] = np.arange(n_common, n_common + len(common_idx), dtype=map_dtype)
             n_rare += len(rare_idx)
             n_common += len(common_idx)
             self.rare_map.append(rmap)
             self.common_map.append(cmap)
         self.n_rare, self.n_common = n_rare, n_common
-        self.rare_t = _stack_rows([sp_[1] for sp_ in splits], n_docs)  # rare × rows
-        self.common_t = _stack_rows([sp_[2] for sp_ in splits], n_docs)  # common × rows
+        # Only these lists hold the parts from here: each is freed once copied.
+        rare_parts, common_parts = [sp_[1] for sp_ in splits], [sp_[2] for sp_ in splits]
         splits.clear()
+        self.rare_t = _stack_rows(rare_parts, n_docs)  # rare × rows
+        self.common_t = _stack_rows(common_parts, n_docs)  # common × rows
         self.common = self.common_t.T.tocsr()  # rows × common, sorted indices
         self.common.sort_indices()
         ct = self.common_t
@@ -752,9 +1033,10 @@ class Index:
 
     def fit(self, records: Iterable[Record], *, workers: int = 1) -> Index:
         """Fit on `records`. `workers` > 1 fits the views side by side in that many forked
-        processes (threads where fork is unavailable): the same index, faster on several
-        cores. Default 1, as for `rank_many`; a full rematch on 2 cores should pass 2.
-        Each worker holds its views' temporaries (a few hundred MB at 100,000 listings)."""
+        processes, this one fitting a view meanwhile (`_fit_forked`; threads where fork is
+        unavailable): the same index to the bit, faster on several cores. Default 1, as for
+        `rank_many`; a full rematch on 2 cores should pass 2. Each worker holds its view's
+        temporaries (up to about 700 MB for the trigrams of 100,000 listings)."""
         records = list(records)
         self.ids = [r.id for r in records]
         self.records = records
@@ -763,37 +1045,12 @@ class Index:
         if len(self._pos) != len(records):
             raise ValueError("duplicate record ids in fit()")
         common_df = self.common_df if self.common_df is not None else max(64, len(records) // 64)
-        shared: dict = {}
-        if any(isinstance(v, _NgramView) for v in self.views.values()):
-            # Normalised once, before the views run side by side (see `_NgramView`).
-            shared["normalized"] = {
-                name: [text.normalize(t) for t in texts]
-                for name, texts in _View._field_texts(records).items()
-            }
         views = list(self.views.values())
+        texts = _FitTexts(records)
         if workers > 1 and len(views) > 1 and _can_fork():
-            # Views fitted side by side in forked processes (they share the records and the
-            # normalised text copy-on-write); each sends back its weights and its fitted
-            # vocabulary and statistics. An n-gram view costs about twice a word view.
-            cost = [2 if isinstance(v, _NgramView) else 1 for v in views]
-            lanes: list[list[int]] = [[] for _ in range(min(workers, len(views)))]
-            for i in sorted(range(len(views)), key=lambda i: -cost[i]):
-                min(lanes, key=lambda la: sum(cost[j] for j in la)).append(i)
-
-            def fit_lane(lane: int) -> list[tuple[int, _Split, dict]]:
-                # Split in the worker too: the parent only stacks the parts.
-                return [
-                    (i, _split_terms(views[i].fit(records, shared), common_df), views[i].state())
-                    for i in lanes[lane]
-                ]
-
-            done: dict[int, _Split] = {}
-            for part in _map_forked(fit_lane, len(lanes), workers):
-                for i, split, state in part:
-                    views[i].__dict__.update(state)
-                    done[i] = split
-                del part, split
-            splits = [done.pop(i) for i in range(len(views))]
+            if any(isinstance(v, _NgramView) for v in views):
+                texts.encoded()  # before the fork (see `_FitTexts`)
+            splits = self._fit_forked(texts, views, common_df, workers)
         elif workers > 1 and len(views) > 1:
             # No fork: the n-gram views are mostly numpy sorts and searches, which release
             # the GIL, so a thread overlaps them with the word view's Python-level counting.
@@ -803,18 +1060,100 @@ class Index:
             ]
 
             def run_lane(lane: list[int]) -> list[tuple[int, _Split]]:
-                return [(i, _split_terms(views[i].fit(records, shared), common_df)) for i in lane]
+                return [(i, views[i].fit(texts, common_df)) for i in lane]
 
             with ThreadPoolExecutor(max_workers=2) as pool:
                 done = dict(chain.from_iterable(pool.map(run_lane, [la for la in lanes if la])))
             splits = [done.pop(i) for i in range(len(views))]
         else:
             # One view's full weights alive at a time: split, then let them go.
-            splits = [_split_terms(v.fit(records, shared), common_df) for v in views]
-        shared.clear()
+            splits = [v.fit(texts, common_df) for v in views]
+        texts.release()  # before the postings are stacked: the peak of the fit
         self._postings = _Postings(splits, len(records))
         self.meta = self._meta(records)
         return self
+
+    def _fit_forked(
+        self, texts: _FitTexts, views: list[_View], common_df: int, workers: int
+    ) -> list[_Split]:
+        """Each view's `fit` in its own process: `workers` forked children (which see the
+        texts copy-on-write) take the costlier views and this process the cheapest one
+        meanwhile (so with 3 views and 2 workers three processes share the cores: the word
+        view is mostly Python and the n-gram views cost a little more than it, so this is
+        closer to balanced than two lanes). A child sends back its weights and its view's
+        fitted state through a file in shared memory (`_to_shared`), not a pipe."""
+        cost = [2 if isinstance(v, _NgramView) else 1 for v in views]
+        lanes: list[list[int]] = [[] for _ in range(min(workers + 1, len(views)))]
+        for i in sorted(range(len(views)), key=lambda i: -cost[i]):
+            min(lanes, key=lambda la: sum(cost[j] for j in la)).append(i)
+        lanes.sort(key=lambda la: sum(cost[j] for j in la))
+        mine, theirs = lanes[0], lanes[1:]
+
+        def fit_lane(lane: int, conn) -> None:
+            global _worker_files
+            _worker_files = {}
+            sent: set[str] = set()
+            try:
+                out = [(i, views[i].fit(texts, common_df), views[i].state()) for i in theirs[lane]]
+                _release_freed_memory()
+                result = _to_shared(out)
+                sent = {path for _dtype, _shape, path in result[1] or ()}
+                conn.send((True, result))
+            except BaseException as exc:  # reported by the parent
+                conn.send((False, f"{type(exc).__name__}: {exc}"))
+            finally:
+                conn.close()
+                for _mapped, path in _worker_files.values():
+                    if path not in sent:  # copied into the message, or a failed fit's
+                        with contextlib.suppress(OSError):
+                            os.unlink(path)
+
+        # Plain processes, not a pool: each exits (and frees its memory) once its result is
+        # handed over, while the others may still be working.
+        context = multiprocessing.get_context("fork")
+        children = []
+        # Objects that exist now are left out of garbage collection until the children are
+        # done: a full collection writes to every object it visits, and each page written
+        # in one process stops being shared (the records and their text are most of it).
+        gc.freeze()
+        try:
+            for lane in range(len(theirs)):
+                recv, send = context.Pipe(duplex=False)
+                proc = context.Process(target=fit_lane, args=(lane, send), daemon=True)
+                proc.start()
+                send.close()
+                children.append((proc, recv))
+            done: dict[int, _Split] = {}
+            for i in mine:
+                done[i] = views[i].fit(texts, common_df)
+            _release_freed_memory()
+            for _proc, recv in children:
+                try:
+                    ok, payload = recv.recv()
+                except EOFError:
+                    raise RuntimeError("a fit worker died without a result") from None
+                if not ok:
+                    raise RuntimeError(f"a fit worker failed: {payload}")
+                for i, split, state in _from_shared(payload):
+                    views[i].__dict__.update(state)
+                    done[i] = split
+        except BaseException:
+            for proc, _recv in children:
+                proc.kill()
+            for proc, _recv in children:
+                proc.join()
+            # Files of killed workers that never reached us.
+            for pid in (proc.pid for proc, _recv in children):
+                for path in Path(_SHM_DIR).glob(f"matching-fit-{pid}-*"):
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+            raise
+        finally:
+            for proc, recv in children:
+                recv.close()
+                proc.join()
+            gc.unfreeze()
+        return [done.pop(i) for i in range(len(views))]
 
     def add(self, record: Record) -> None:
         """Add or replace one listing without refitting (IDF and lengths stay frozen until
@@ -1418,6 +1757,168 @@ def _map_forked(job: Callable[[int], object], n: int, workers: int) -> list:
                 return list(pool.map(_run_forked_job, range(n)))
         finally:
             _forked_job = None
+
+
+# Results of forked fit workers (hundreds of MB at 100,000 listings) come back through
+# files in shared memory: the worker writes its arrays once, the parent maps the files and
+# unlinks them. Pickling them through a pipe would copy them three times and
+# hold two copies in the parent at once. Without room in /dev/shm they are pickled.
+_SHM_DIR = "/dev/shm"
+_SHM_MIN_BYTES = 1 << 16  # smaller arrays travel pickled
+
+
+# In a fit worker: the files in shared memory backing arrays made by `_output_array`, by
+# id of their mapping (the mapping is kept alive here until the worker exits).
+_worker_files: dict[int, tuple[mmap.mmap, str]] | None = None
+
+
+def _release_freed_memory() -> None:
+    """Give the memory a fit freed back to the system (glibc keeps freed blocks of up to
+    32 MB, which a fit frees by the hundred, for reuse), so that processes working side by
+    side do not each hold on to their past peak. A no-op without glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _output_array(size: int, dtype) -> np.ndarray:
+    """An empty array for a fit's result: in a fit worker, backed by a file in shared
+    memory, so that handing it to the parent copies nothing."""
+    dtype = np.dtype(dtype)
+    nbytes = size * dtype.itemsize
+    if _worker_files is None or not nbytes or not os.path.isdir(_SHM_DIR):
+        return np.empty(size, dtype=dtype)
+    fd, path = tempfile.mkstemp(prefix=f"matching-fit-{os.getpid()}-", dir=_SHM_DIR)
+    try:
+        # Reserve the pages now: on a full tmpfs a plain mapping would crash on first write.
+        os.posix_fallocate(fd, 0, nbytes)
+        mapped = mmap.mmap(fd, nbytes, access=mmap.ACCESS_WRITE)
+    except OSError:
+        os.unlink(path)
+        return np.empty(size, dtype=dtype)
+    finally:
+        os.close(fd)
+    _worker_files[id(mapped)] = (mapped, path)
+    return np.frombuffer(mapped, dtype=dtype, count=size)
+
+
+@dataclass(frozen=True)
+class _ArrayRef:
+    index: int
+
+
+@dataclass(frozen=True)
+class _CsrRef:
+    data: object
+    indices: object
+    indptr: object
+    shape: tuple[int, int]
+
+
+def _to_shared(obj) -> tuple:
+    """(`obj` with its large arrays replaced by references, each array's (dtype, shape,
+    file) or None, the arrays themselves if they are not in files). Arrays made by
+    `_output_array` are in their files already; the others are written to new ones."""
+    arrays: list[np.ndarray] = []
+
+    def pack(x):
+        if isinstance(x, sp.csr_matrix):
+            return _CsrRef(pack(x.data), pack(x.indices), pack(x.indptr), x.shape)
+        if isinstance(x, np.ndarray) and x.nbytes >= _SHM_MIN_BYTES:
+            arrays.append(np.ascontiguousarray(x))
+            return _ArrayRef(len(arrays) - 1)
+        if isinstance(x, tuple | list):
+            return type(x)(pack(y) for y in x)
+        if isinstance(x, dict):
+            return {k: pack(v) for k, v in x.items()}
+        return x
+
+    def file_of(a: np.ndarray) -> str | None:
+        base = a.base
+        while isinstance(base, np.ndarray):
+            base = base.base
+        if _worker_files and isinstance(base, mmap.mmap) and id(base) in _worker_files:
+            if a.nbytes == len(base) and a.ctypes.data == np.frombuffer(base, np.uint8).ctypes.data:
+                return _worker_files[id(base)][1]
+        return None
+
+    packed = pack(obj)
+    # One file per array, so that the parent frees each as soon as it has copied it.
+    paths: list[str] = []
+    try:
+        total = sum(a.nbytes for a in arrays if file_of(a) is None)
+        if arrays and os.path.isdir(_SHM_DIR) and shutil.disk_usage(_SHM_DIR).free > 2 * total:
+            for a in arrays:
+                path = file_of(a)
+                if path is None:
+                    fd, path = tempfile.mkstemp(prefix=f"matching-fit-{os.getpid()}-", dir=_SHM_DIR)
+                    paths.append(path)
+                    with os.fdopen(fd, "wb") as f:
+                        f.write(a.reshape(-1).view(np.uint8).data)
+                else:
+                    paths.append(path)
+    except OSError:
+        paths = []
+    if len(paths) == len(arrays) and arrays:
+        layout = [(a.dtype.str, a.shape, path) for a, path in zip(arrays, paths, strict=True)]
+        return packed, layout, None
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    return packed, None, [np.array(a) for a in arrays]
+
+
+def _map_readonly(fd: int) -> mmap.mmap:
+    """A read-only mapping of a whole file, its page tables filled at once where the
+    platform can (cheaper than a page fault for each page on first read; read-only, or
+    filling them would copy every page)."""
+    populate = getattr(mmap, "MAP_POPULATE", 0)
+    if populate:
+        with contextlib.suppress(OSError, ValueError):
+            return mmap.mmap(fd, 0, flags=mmap.MAP_SHARED | populate, prot=mmap.PROT_READ)
+    return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+
+
+def _from_shared(result: tuple):
+    """The object `_to_shared` packed. Each file is mapped (read-only) and unlinked at
+    once: its pages live as long as the array viewing them. Arrays of the views' state are
+    copied out (they stay with the index); the weights are only read once, by `_Postings`."""
+    packed, layout, arrays = result
+    if layout is not None:
+        arrays = []
+        try:
+            for dtype, shape, path in layout:
+                count = math.prod(shape)
+                if count:
+                    with open(path, "rb") as f:
+                        mapped = _map_readonly(f.fileno())
+                    a = np.frombuffer(mapped, dtype=np.dtype(dtype), count=count)
+                else:
+                    a = np.zeros(0, dtype=np.dtype(dtype))
+                arrays.append(a.reshape(shape))
+        finally:
+            for _dtype, _shape, path in layout:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+
+    # (`_unpack` is not a closure here: a recursive closure is a reference cycle, which
+    # would keep the mapped files alive until the next garbage collection.)
+    return [
+        (i, _unpack(split, arrays, False), _unpack(state, arrays, True))
+        for i, split, state in packed
+    ]
+
+
+def _unpack(x, arrays: list[np.ndarray], copy: bool):
+    if isinstance(x, _ArrayRef):
+        return arrays[x.index].copy() if copy else arrays[x.index]
+    if isinstance(x, _CsrRef):
+        parts = tuple(_unpack(y, arrays, copy) for y in (x.data, x.indices, x.indptr))
+        return sp.csr_matrix(parts, shape=x.shape)
+    if isinstance(x, tuple | list):
+        return type(x)(_unpack(y, arrays, copy) for y in x)
+    if isinstance(x, dict):
+        return {k: _unpack(v, arrays, copy) for k, v in x.items()}
+    return x
 
 
 def _slice(batch: QueryBatch, start: int, stop: int) -> QueryBatch:

@@ -186,6 +186,208 @@ def ngram_key_text(key: int) -> str | None:
     return "".join(chr((key >> (16 * (length - 1 - j))) & 0xFFFF) for j in range(length))
 
 
+# Fitting works on all listings at once, so it folds text (NFKC + lowercase) and cuts
+# n-grams in numpy rather than string by string (`normalize` alone costs about 130 ns a
+# character, several seconds at 100,000 listings). Its keys are "compact": 15 bits per CJK
+# character instead of 16, so a key fits in 48 bits and the fit can pack a document and a
+# field number beside it in one int64 and count with a single sort. The compact order is the
+# order of `ngram_keys`' keys (the character ranks are monotone in the code points), so the
+# sorted vocabulary is the same; `compact_to_keys` turns compact keys back.
+
+FIT_KEY_BITS = 48
+_C_CHAR = 15  # bits of a character's rank in a compact key
+_C_LEN = 3 * _C_CHAR  # the token's length sits above its characters
+_C_LATIN = 1 << (_C_LEN + 2)  # above every CJK key, as `_LATIN_TAG` is
+_ASTRAL = 0x10000  # tables below are indexed by min(code point, _ASTRAL)
+
+
+@lru_cache(maxsize=1)
+def _cjk_rank() -> tuple[np.ndarray, np.ndarray]:
+    """(rank of each BMP code point among the CJK ones, -1 for others; code point of each
+    rank). 28,096 CJK code points: a rank fits in 15 bits."""
+    cps = np.concatenate([np.arange(lo, hi + 1) for lo, hi in _CJK_RANGES]).astype(np.int64)
+    rank = np.full(_ASTRAL + 1, -1, dtype=np.int64)
+    rank[cps] = np.arange(len(cps))
+    return rank, cps
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which BMP characters `normalize` can fold one by one, and into what.
+
+    NFKC is decomposition, canonical reordering and composition. If no character of the
+    text decomposes to a combining mark (reordering) or to a character that can be the
+    second of a composed pair (composition), the NFKC of the text is the concatenation of
+    its characters' NFKCs; lowercasing is then per character too, except the final sigma.
+    Texts with any other character (astral ones included) are folded by `normalize`.
+    Returns (ok, output length, offset into flat, flat code points)."""
+    seconds = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T
+    for cp in range(0x110000):
+        d = unicodedata.decomposition(chr(cp))
+        if d and not d.startswith("<"):
+            parts = d.split()
+            if len(parts) == 2:
+                seconds.add(int(parts[1], 16))
+    ok = np.zeros(_ASTRAL + 1, dtype=bool)
+    length = np.ones(_ASTRAL + 1, dtype=np.int64)
+    offset = np.zeros(_ASTRAL + 1, dtype=np.int64)
+    flat: list[int] = []
+    for cp in range(_ASTRAL):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        decomposed = unicodedata.normalize("NFKD", c)
+        if any(unicodedata.combining(x) or ord(x) in seconds for x in decomposed):
+            continue
+        folded = unicodedata.normalize("NFKC", c)
+        if "\u03a3" in folded:  # capital sigma lowercases by context
+            continue
+        folded = folded.lower()
+        ok[cp] = True
+        length[cp] = len(folded)
+        offset[cp] = len(flat)
+        flat.extend(map(ord, folded))
+    return ok, length, offset, np.asarray(flat, dtype=np.uint32)
+
+
+def encode_texts(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The texts as one uint32 array of code points, each followed by "\n", and their
+    lengths (with the "\n"): the input of `fold_encoded`."""
+    if not texts:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    texts = [t if isinstance(t, str) else normalize(t) for t in texts]
+    cp = np.frombuffer(("\n".join(texts) + "\n").encode("utf-32-le"), dtype=np.uint32)
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    return cp, lengths
+
+
+def fold_codepoints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """`normalize` of each text as one uint32 array of code points, each text followed by
+    "\n", and the texts' folded lengths (with their "\n")."""
+    return fold_encoded(*encode_texts(texts))
+
+
+def fold_encoded(cp: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`fold_codepoints` of texts given as `encode_texts` gives them."""
+    if not len(lengths):
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    ok, length, offset, flat = _fold_table()
+    idx = np.minimum(cp, _ASTRAL)
+    good = ok[idx]
+    if not good.all():
+        # Texts with a character folded only in context: `normalize` them, keep the rest.
+        doc_of = np.repeat(np.arange(len(lengths)), lengths)
+        bad = set(np.unique(doc_of[~good]).tolist())
+        del doc_of
+        ends = np.cumsum(lengths).tolist()
+        texts = [
+            cp[end - ln : end - 1].astype("<u4").tobytes().decode("utf-32-le")
+            for end, ln in zip(ends, lengths.tolist(), strict=True)
+        ]
+        texts = [normalize(t) if i in bad else t for i, t in enumerate(texts)]
+        cp, lengths = encode_texts(texts)
+        doc_bad = np.zeros(len(texts), dtype=bool)
+        doc_bad[list(bad)] = True
+        idx = np.minimum(cp, _ASTRAL)
+        keep = np.repeat(doc_bad, lengths)  # already folded: one character each
+        out_len = np.where(keep, 1, length[idx])
+    else:
+        keep = None
+        out_len = length[idx]
+    if keep is None and not (out_len != 1).any():
+        return flat[offset[idx]], lengths
+    # Some characters fold into several (e.g. "…" into "..."): expand.
+    total = int(out_len.sum())
+    starts = np.repeat(offset[idx] - (np.cumsum(out_len) - out_len), out_len)
+    out = flat[np.minimum(starts + np.arange(total), max(len(flat) - 1, 0))]
+    if keep is not None:
+        kept = np.repeat(keep, out_len)
+        out[kept] = cp[keep]
+    doc_of = np.repeat(np.arange(len(lengths)), lengths)
+    lengths = np.bincount(doc_of, weights=out_len, minlength=len(lengths)).astype(np.int64)
+    return out, lengths
+
+
+def compact_ngram_keys(
+    cp: np.ndarray, lengths: np.ndarray, n: int, latin: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The tokens of `cjk_ngrams(text, n)` for each text folded by `fold_codepoints`, as
+    (text index, compact key), text indices ascending. Latin/number words are numbered in
+    `latin` (grown) in the order `ngram_keys` numbers them."""
+    if n > 3:
+        raise ValueError("n-gram keys pack at most 3 characters")
+    size = len(cp)
+    if not size:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    rank_of, _ = _cjk_rank()
+    r = rank_of[np.minimum(cp, _ASTRAL)]
+    cjk = np.zeros(size + n, dtype=bool)  # padded: a run read past the end stops
+    cjk[:size] = r >= 0
+    doc_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    # A token starts where a run starts, and at every later position with n characters
+    # of the run ahead; its length is min(n, what is left of the run).
+    alive = cjk[:size].copy()
+    ahead = alive.astype(np.int64)
+    for j in range(1, n):
+        alive &= cjk[j : size + j]
+        ahead += alive
+    starts = cjk[:size].copy()
+    starts[1:] &= ~cjk[: size - 1]
+    pos = np.flatnonzero(starts | (ahead == n))
+    ln = ahead[pos]
+    key = np.zeros(len(pos), dtype=np.int64)
+    for j in range(n):
+        has = ln > j
+        shifted = (key << _C_CHAR) | r[np.minimum(pos + j, size - 1)]
+        key = np.where(has, shifted, key)
+    key |= ln << _C_LEN
+    docs = doc_of[pos]
+    # Latin/number words: only in texts with an ASCII letter or digit, found by the same
+    # regular expression as `cjk_ngrams` on the folded text.
+    alnum = ((cp >= 0x61) & (cp <= 0x7A)) | ((cp >= 0x30) & (cp <= 0x39))
+    if alnum.any():
+        ends = np.cumsum(lengths)
+        l_docs, l_keys = [], []
+        for i in np.unique(doc_of[alnum]).tolist():
+            s = cp[ends[i] - lengths[i] : ends[i] - 1].astype("<u4").tobytes().decode("utf-32-le")
+            for tok in _LATIN_RUN.findall(s):
+                code = latin.get(tok)
+                if code is None:
+                    code = latin[tok] = len(latin)
+                l_docs.append(i)
+                l_keys.append(code | _C_LATIN)
+        if l_docs:
+            docs = np.concatenate([docs, np.asarray(l_docs, dtype=np.int64)])
+            key = np.concatenate([key, np.asarray(l_keys, dtype=np.int64)])
+            order = np.argsort(docs, kind="stable")
+            docs, key = docs[order], key[order]
+    return docs, key
+
+
+def compact_to_keys(ckeys: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """`ngram_keys`' keys of compact keys (same order), into `out` if given."""
+    _, cp_of = _cjk_rank()
+    # Rank -> code point, with ranks past the table (only in Latin keys) mapped to 0.
+    table = np.zeros(1 << _C_CHAR, dtype=np.int64)
+    table[: len(cp_of)] = cp_of
+    ckeys = np.asarray(ckeys, dtype=np.int64)
+    if out is None:
+        out = np.empty(len(ckeys), dtype=np.int64)
+    # In blocks: a fitted vocabulary holds millions of trigrams, and each step below
+    # makes a temporary array its size.
+    for at in range(0, len(ckeys), 1 << 20):
+        ck = ckeys[at : at + (1 << 20)]
+        ln = (ck >> _C_LEN) & 3
+        o = ln << 48
+        # Slot j counts from the last character; slots at or past the length are empty.
+        for j in range(3):
+            o |= (table[(ck >> (_C_CHAR * j)) & ((1 << _C_CHAR) - 1)] << (16 * j)) * (ln > j)
+        latin = (ck & _C_LATIN) != 0
+        o[latin] = (ck[latin] & (_C_LATIN - 1)) | _LATIN_TAG
+        out[at : at + len(ck)] = o
+    return out
+
+
 class TokenCache:
     """A word tokenizer that returns stored tokens for texts it has seen and runs `fallback`
     (jieba by default) on the others, remembering the result.
