@@ -1076,14 +1076,16 @@ class Index:
     def _fit_forked(
         self, texts: _FitTexts, views: list[_View], common_df: int, workers: int
     ) -> list[_Split]:
-        """Each view's `fit` in its own process: `workers` forked children (which see the
-        texts copy-on-write) take the costlier views and this process the cheapest one
-        meanwhile (so with 3 views and 2 workers three processes share the cores: the word
-        view is mostly Python and the n-gram views cost a little more than it, so this is
-        closer to balanced than two lanes). A child sends back its weights and its view's
-        fitted state through a file in shared memory (`_to_shared`), not a pipe."""
+        """The views' `fit`s in `workers` lanes, this process one of them and forked children
+        (which see the texts copy-on-write) the others, balanced by cost: with 3 views and 2
+        workers this process fits the trigrams while one child fits the bigrams then the
+        words. Two lanes on two cores are as fast as three and keep one view's temporaries
+        fewer alive at the peak. A child sends back its weights and its view's fitted state
+        through a file in shared memory (`_to_shared`), not a pipe."""
         cost = [2 if isinstance(v, _NgramView) else 1 for v in views]
-        lanes: list[list[int]] = [[] for _ in range(min(workers + 1, len(views)))]
+        # `workers` lanes in all, this process being one: more processes than cores adds no
+        # speed, only another view's temporaries alive at the same time (the memory peak).
+        lanes: list[list[int]] = [[] for _ in range(min(max(workers, 2), len(views)))]
         for i in sorted(range(len(views)), key=lambda i: -cost[i]):
             min(lanes, key=lambda la: sum(cost[j] for j in la)).append(i)
         lanes.sort(key=lambda la: sum(cost[j] for j in la))
