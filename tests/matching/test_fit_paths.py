@@ -6,6 +6,7 @@ weights straight into the term-major postings (`_View.fit`), and may run views i
 workers that hand their arrays back through shared memory. Each is compared here with the
 plain path on small random data, chunk sizes shrunk so every boundary is crossed."""
 
+import os
 import random
 from collections import Counter
 from pathlib import Path
@@ -201,8 +202,12 @@ def test_a_failing_fit_worker_is_reported_and_leaves_no_files(monkeypatch):
     records = _records(random.Random(3), 50)
     before = _shm_files()
 
-    def broken(self, texts):
-        raise MemoryError("no room")
+    parent, original = os.getpid(), _NgramView._fit_tokens
+
+    def broken(self, texts):  # in the forked worker only
+        if os.getpid() != parent:
+            raise MemoryError("no room")
+        return original(self, texts)
 
     monkeypatch.setattr(_NgramView, "_fit_tokens", broken)
     with pytest.raises(RuntimeError, match="no room"):
