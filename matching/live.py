@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -113,10 +112,6 @@ class LiveIndex:
     def demands_changed(self) -> dict[str, Record | None]:
         with self._lock:
             return dict(self._demands_changed)
-
-    def locked(self, fn: Callable):
-        with self._lock:
-            return fn()
 
 
 # One per process: the rematch worker's, or a test's.

@@ -3,18 +3,14 @@ only by its operators, and the 匹配成效 dashboard of what people did with th
 
 import json
 import re
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import timezone
 
-from listings.choices import ListingStatus
 from market.choices import OrganizationKind, Role
 from matching import services
 from matching.choices import DismissReason, MatchStatus
-from matching.live import live_index
 from matching.models import BOUNDS, Match, MatchSettings
 from tests.factories import (
     AchievementFactory,
@@ -24,27 +20,12 @@ from tests.factories import (
     SubMarketFactory,
     make_operator,
 )
+from tests.matching.conftest import BATTERY, NEED, published
 
 pytestmark = pytest.mark.django_db
 
 FEEDBACK_URL = "/admin/matching/"
 WEIGHTS_URL = "/admin/matching/weights/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_index():
-    live_index.reset()
-    yield
-    live_index.reset()
-
-
-def published(factory, **kwargs):
-    return factory(
-        status=ListingStatus.PUBLISHED,
-        published_at=timezone.now() - timedelta(days=1),
-        expires_at=timezone.now() + timedelta(days=100),
-        **kwargs,
-    )
 
 
 @pytest.fixture
@@ -166,21 +147,6 @@ def test_matching_menu_is_shown_to_operators_only(client, operator_a, outsider):
 
 # Feedback dashboard
 
-BATTERY = {
-    "description": "一种锂离子电池高镍三元正极材料的共沉淀制备方法，循环寿命提高30%。",
-    "keywords": ["正极材料", "锂离子电池"],
-    "field": "new_materials",
-    "trl": 6,
-    "asking_price": 80,
-}
-NEED = {
-    "description": "我公司需要提高锂离子电池正极材料的循环寿命，希望引进相关科技成果。",
-    "keywords": ["正极材料"],
-    "field": "new_materials",
-    "required_trl": 5,
-    "budget_min": 20,
-    "budget_max": 100,
-}
 # What the demand's people do with the first matches of market A, in order.
 PLAN = [
     [("view", "")],
@@ -199,13 +165,13 @@ def matched(sub_market_a, sub_market_b):
     for n, title in enumerate(
         ["高镍三元正极材料制备技术", "锂电池正极材料改性", "正极材料包覆工艺"]
     ):
-        published(AchievementFactory, owner=university, title=title, **{**BATTERY, "trl": 6 + n})
+        published(AchievementFactory, owner=university, **{**BATTERY, "title": title, "trl": 6 + n})
     enterprise_a = OrganizationFactory(kind=OrganizationKind.ENTERPRISE, market=sub_market_a)
     enterprise_b = OrganizationFactory(kind=OrganizationKind.ENTERPRISE, market=sub_market_b)
     editor_a = MembershipFactory(organization=enterprise_a, role=Role.ORG_ADMIN).user
     for title in ["正极材料循环寿命需求", "高镍正极材料需求"]:
-        published(DemandFactory, owner=enterprise_a, title=title, **NEED)
-    published(DemandFactory, owner=enterprise_b, title="襄阳正极材料需求", **NEED)
+        published(DemandFactory, owner=enterprise_a, **{**NEED, "title": title})
+    published(DemandFactory, owner=enterprise_b, **{**NEED, "title": "襄阳正极材料需求"})
     waiting = published(
         DemandFactory,
         owner=enterprise_a,

@@ -12,13 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brokers.services import demand_assign_broker
-from listings.choices import ListingStatus
 from matching import services
 from matching.choices import MatchStatus
 from matching.explain import Explanation
-from matching.live import live_index
 from matching.models import Match, MatchPreference
 from tests.factories import AchievementFactory, BrokerFactory, DemandFactory, OrganizationFactory
+from tests.matching.conftest import BATTERY, NEED, published
 
 pytestmark = pytest.mark.django_db
 
@@ -35,44 +34,10 @@ class RefusingBackend(EmailBackend):
         return super().send_messages(messages)
 
 
-@pytest.fixture(autouse=True)
-def fresh_index():
-    live_index.reset()
-    yield
-    live_index.reset()
-
-
-def published(factory, **kwargs):
-    return factory(
-        status=ListingStatus.PUBLISHED,
-        published_at=timezone.now() - timedelta(days=1),
-        expires_at=timezone.now() + timedelta(days=100),
-        **kwargs,
-    )
-
-
-BATTERY = {
-    "description": "一种锂离子电池高镍三元正极材料的共沉淀制备方法，循环寿命提高30%。",
-    "keywords": ["正极材料", "锂离子电池"],
-    "field": "new_materials",
-    "trl": 6,
-    "asking_price": 80,
-}
-NEED = {
-    "title": "锂离子电池正极材料技术需求",
-    "description": "我公司需要提高锂离子电池正极材料的循环寿命，希望引进相关科技成果。",
-    "keywords": ["正极材料"],
-    "field": "new_materials",
-    "required_trl": 5,
-    "budget_min": 20,
-    "budget_max": 100,
-}
-
-
 @pytest.fixture
 def matched(university, enterprise):
     for title in ["高镍三元正极材料制备技术", "锂电池正极材料改性"]:
-        published(AchievementFactory, owner=university, title=title, **BATTERY)
+        published(AchievementFactory, owner=university, **{**BATTERY, "title": title})
     demand = published(DemandFactory, owner=enterprise, **NEED)
     services.rematch_all()
     assert Match.objects.filter(demand=demand).count() >= 2
@@ -137,7 +102,9 @@ def test_send_match_digest_later_sends_only_the_matches_made_since(
 ):
     call_command("send_match_digest")
     before = set(Match.objects.values_list("achievement_id", flat=True))
-    newer = published(AchievementFactory, owner=university, title="正极材料包覆工艺", **BATTERY)
+    newer = published(
+        AchievementFactory, owner=university, **{**BATTERY, "title": "正极材料包覆工艺"}
+    )
     services.rematch_all()
     now_listed = set(Match.objects.filter(demand=matched).values_list("achievement_id", flat=True))
     assert now_listed - before == {newer.pk}
