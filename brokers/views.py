@@ -10,7 +10,7 @@ from brokers import selectors, services
 from brokers.forms import ReplyForm
 from brokers.models import Assignment
 from matching.choices import DismissReason
-from matching.views import matches_for_listing
+from matching.selectors import matches_for_listing
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from cms.models import AchievementIndexPage, DemandIndexPage
 
 INDEX_PAGES = {"achievement": AchievementIndexPage, "demand": DemandIndexPage}
@@ -17,3 +19,8 @@ def listing_url(kind: str, pk: int) -> str | None:
     if index_page is None:
         return None
     return index_page.url + index_page.reverse_subpage("detail", args=[pk])
+
+
+def listing_public_url(kind: str, pk: int) -> str:
+    """A listing's public address: under its CMS index page, else the plain detail view."""
+    return listing_url(kind, pk) or reverse("listings:detail", args=[kind, pk])

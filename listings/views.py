@@ -20,7 +20,7 @@ from market.choices import DEMAND_KINDS, SUPPLY_KINDS
 from market.models import Organization
 from market.services import transition_history
 from matching.choices import DismissReason
-from matching.views import matches_for_listing
+from matching.selectors import matches_for_listing
 
 KINDS = {
     "achievement": (Achievement, AchievementForm, SUPPLY_KINDS),

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from brokers.models import Assignment
 from listings.models import Demand
@@ -18,7 +19,7 @@ from market.choices import LISTING_EDITOR_ROLES
 from market.models import Market, Membership, User
 from matching.choices import DismissReason, MatchStatus
 from matching.explain import Explanation
-from matching.models import Match, MatchPreference
+from matching.models import Match, MatchPreference, may_give_feedback
 
 S = MatchStatus
 
@@ -179,12 +180,40 @@ class Digest:
 
 def absolute_listing_url(kind: str, pk: int) -> str:
     """The public page of a listing, as a link that works from an e-mail."""
-    from cms.selectors import listing_url
+    from cms.selectors import listing_public_url
 
-    url = listing_url(kind, pk) or reverse("listings:detail", args=[kind, pk])
+    url = listing_public_url(kind, pk)
     if url.startswith(("http://", "https://")):
         return url
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url
+
+
+def match_audiences(matches: list[Match]) -> dict[int, list[tuple[int, str]]]:
+    """Who hears about each match, as (user id, the side they are shown): the demand's
+    people (its organization's editors, its author and its active broker) see the
+    achievement; the achievement's people (editors and author) see the demand. Each person
+    once per match, the demand's side first. Two queries for any number of matches, which
+    must come with their demand and achievement."""
+    org_ids = {m.demand.owner_id for m in matches} | {m.achievement.owner_id for m in matches}
+    editors: dict[int, set[int]] = defaultdict(set)
+    for org_id, user_id in Membership.objects.filter(
+        organization_id__in=org_ids, role__in=LISTING_EDITOR_ROLES
+    ).values_list("organization_id", "user_id"):
+        editors[org_id].add(user_id)
+    brokers: dict[int, set[int]] = defaultdict(set)
+    for demand_id, user_id in Assignment.objects.filter(
+        demand_id__in={m.demand_id for m in matches}, active=True
+    ).values_list("demand_id", "broker__user_id"):
+        brokers[demand_id].add(user_id)
+    out: dict[int, list[tuple[int, str]]] = {}
+    for m in matches:
+        d, a = m.demand, m.achievement
+        demand_side = editors[d.owner_id] | brokers[d.pk] | {d.created_by_id}
+        achievement_side = editors[a.owner_id] | {a.created_by_id}
+        out[m.pk] = [(u, "achievement") for u in sorted(demand_side - {None})] + [
+            (u, "demand") for u in sorted(achievement_side - demand_side - {None})
+        ]
+    return out
 
 
 def match_digests(*, now: datetime, window: timedelta = timedelta(hours=24)) -> list[Digest]:
@@ -211,26 +240,8 @@ def match_digests(*, now: datetime, window: timedelta = timedelta(hours=24)) -> 
     if not matches:
         return []
 
-    org_ids = {m.demand.owner_id for m in matches} | {m.achievement.owner_id for m in matches}
-    editors: dict[int, set[int]] = defaultdict(set)
-    for org_id, user_id in Membership.objects.filter(
-        organization_id__in=org_ids, role__in=LISTING_EDITOR_ROLES
-    ).values_list("organization_id", "user_id"):
-        editors[org_id].add(user_id)
-    brokers: dict[int, set[int]] = defaultdict(set)
-    for demand_id, user_id in Assignment.objects.filter(
-        demand_id__in={m.demand_id for m in matches}, active=True
-    ).values_list("demand_id", "broker__user_id"):
-        brokers[demand_id].add(user_id)
-
-    # (user, match, other side) once per person and match; the demand's side comes first.
-    audience: list[tuple[int, Match, str]] = []
-    for m in matches:
-        d, a = m.demand, m.achievement
-        demand_side = editors[d.owner_id] | brokers[d.pk] | {d.created_by_id}
-        achievement_side = editors[a.owner_id] | {a.created_by_id}
-        audience += [(u, m, "achievement") for u in demand_side if u]
-        audience += [(u, m, "demand") for u in achievement_side - demand_side if u]
+    audiences = match_audiences(matches)
+    audience = [(u, m, kind) for m in matches for u, kind in audiences[m.pk]]
 
     user_ids = {u for u, _m, _k in audience}
     users = {
@@ -261,3 +272,57 @@ def match_digests(*, now: datetime, window: timedelta = timedelta(hours=24)) -> 
             )
         )
     return [digests[pk] for pk in sorted(digests)]
+
+
+def matches_for_listing(kind: str, listing, user, *, limit: int | None = None) -> list[dict]:
+    """A listing's matches as its page shows them: the other listing, the score, the
+    reasons in plain words, and whether this person may act on them."""
+    limit = limit or settings.MATCHING_LIST_SIZE
+    rows = Match.objects.exclude(demand_rank=None).exclude(status=MatchStatus.DISMISSED)
+    if kind == "demand":
+        rows = rows.filter(demand=listing).order_by("demand_rank")
+    else:
+        rows = rows.filter(achievement=listing).order_by("-score", "demand_id")
+    rows = rows.select_related("demand", "achievement")[:limit]
+    other_kind = "achievement" if kind == "demand" else "demand"
+    out = []
+    for match in rows:
+        other = match.achievement if kind == "demand" else match.demand
+        if other.status != "published":
+            continue
+        explanation = Explanation.from_dict(match.explanation)
+        out.append(
+            {
+                "match": match,
+                "other": other,
+                "url": reverse("matching:open", args=[match.pk, other_kind]),
+                "reasons": explanation.as_text(),
+                "criteria": [
+                    {
+                        "label": CRITERION_LABELS.get(c.name, c.name),
+                        "status": STATUS_LABELS.get(c.status, c.status),
+                        "contribution": c.contribution,
+                    }
+                    for c in explanation.criteria
+                ],
+                "can_act": may_give_feedback(match, user),
+            }
+        )
+    return out
+
+
+CRITERION_LABELS = {
+    "text": gettext_lazy("文本相关度"),
+    "field": gettext_lazy("技术领域"),
+    "industry": gettext_lazy("行业"),
+    "maturity": gettext_lazy("成熟度"),
+    "price": gettext_lazy("价格与预算"),
+    "modes": gettext_lazy("合作方式"),
+    "region": gettext_lazy("地区"),
+    "freshness": gettext_lazy("发布时间"),
+}
+STATUS_LABELS = {
+    "met": gettext_lazy("满足"),
+    "missed": gettext_lazy("不满足"),
+    "unknown": gettext_lazy("信息不全"),
+}

@@ -22,14 +22,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokers.models import Assignment
 from listings.choices import ListingStatus
 from listings.models import Demand
-from market.choices import LISTING_EDITOR_ROLES
 from market.models import Market, User
 from market.services import notify, transition_apply
 from matching import adapter
@@ -40,6 +37,7 @@ from matching.explain import Explanation
 from matching.live import LiveIndex, live_index
 from matching.models import Match, MatchPreference, MatchSettings
 from matching.records import Record
+from matching.selectors import match_audiences
 
 logger = logging.getLogger(__name__)
 
@@ -522,13 +520,6 @@ def rematch_all(
 # Notifications
 
 
-def _listing_people(owner_id: int, created_by_id: int | None):
-    return User.objects.filter(
-        Q(pk=created_by_id)
-        | Q(memberships__organization_id=owner_id, memberships__role__in=LISTING_EDITOR_ROLES)
-    ).distinct()
-
-
 DEFAULT_THRESHOLD = MatchPreference._meta.get_field("notify_threshold").default
 
 
@@ -536,11 +527,12 @@ def notify_new_matches(created: list[Match]) -> int:
     """Tell the demand's people, its assigned broker and the achievement's people about new
     matches that score at or above each person's threshold. Once per match.
 
-    A handful of queries for the whole batch, whatever its size: people, brokers and
+    A handful of queries for the whole batch, whatever its size: the audiences
+    (`selectors.match_audiences`, the same people the daily digest writes to) and their
     thresholds are read once; matches no threshold can reach are skipped unread."""
     from django.db.models import Min
 
-    from cms.selectors import listing_url
+    from cms.selectors import listing_public_url
 
     lowest = MatchPreference.objects.aggregate(low=Min("notify_threshold"))["low"]
     floor = min(DEFAULT_THRESHOLD, lowest if lowest is not None else DEFAULT_THRESHOLD)
@@ -550,28 +542,9 @@ def notify_new_matches(created: list[Match]) -> int:
     matches = list(
         Match.objects.filter(pk__in=pks, notified_at=None).select_related("demand", "achievement")
     )
-    brokers: dict[int, list[User]] = defaultdict(list)
-    for assignment in Assignment.objects.filter(
-        demand_id__in={m.demand_id for m in matches}, active=True
-    ).select_related("broker__user"):
-        brokers[assignment.demand_id].append(assignment.broker.user)
-    people: dict[tuple[int, int | None], list[User]] = {}
-
-    def people_of(listing) -> list[User]:
-        key = (listing.owner_id, listing.created_by_id)
-        if key not in people:
-            people[key] = list(_listing_people(*key))
-        return people[key]
-
-    audiences_of = {
-        m.pk: [
-            (people_of(m.demand), m.achievement, "achievement"),
-            (brokers.get(m.demand_id, []), m.achievement, "achievement"),
-            (people_of(m.achievement), m.demand, "demand"),
-        ]
-        for m in matches
-    }
-    user_ids = {u.pk for aud in audiences_of.values() for group, _o, _k in aud for u in group}
+    audiences = match_audiences(matches)
+    user_ids = {u for audience in audiences.values() for u, _kind in audience}
+    users = User.objects.in_bulk(user_ids)
     thresholds = dict(
         MatchPreference.objects.filter(user_id__in=user_ids).values_list(
             "user_id", "notify_threshold"
@@ -581,24 +554,21 @@ def notify_new_matches(created: list[Match]) -> int:
     sent = 0
     for match in matches:
         text = Explanation.from_dict(match.explanation).as_text()
-        told = set()
-        for group, other, other_kind in audiences_of[match.pk]:
-            for user in group:
-                if user.pk in told or match.score < thresholds.get(user.pk, DEFAULT_THRESHOLD):
-                    continue
-                told.add(user.pk)
-                title = (
-                    _("新匹配：“%(title)s”可能满足您的需求")
-                    if other_kind == "achievement"
-                    else _("新匹配：您的成果可能满足需求“%(title)s”")
-                ) % {"title": other.title}
-                key = (other_kind, other.pk)
-                if key not in urls:
-                    urls[key] = listing_url(*key) or reverse("listings:detail", args=list(key))
-                notify(
-                    recipient=user, verb="match.new", title=title[:200], body=text, url=urls[key]
-                )
-                sent += 1
+        for user_id, other_kind in audiences[match.pk]:
+            user = users.get(user_id)
+            if user is None or match.score < thresholds.get(user_id, DEFAULT_THRESHOLD):
+                continue
+            other = match.achievement if other_kind == "achievement" else match.demand
+            title = (
+                _("新匹配：“%(title)s”可能满足您的需求")
+                if other_kind == "achievement"
+                else _("新匹配：您的成果可能满足需求“%(title)s”")
+            ) % {"title": other.title}
+            key = (other_kind, other.pk)
+            if key not in urls:
+                urls[key] = listing_public_url(*key)
+            notify(recipient=user, verb="match.new", title=title[:200], body=text, url=urls[key])
+            sent += 1
     Match.objects.filter(pk__in=[m.pk for m in matches]).update(notified_at=timezone.now())
     return sent
 

@@ -5,84 +5,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from cms.selectors import listing_url
+from cms.selectors import listing_public_url
 from matching import services
 from matching.choices import DismissReason, MatchStatus
-from matching.explain import Explanation
 from matching.models import Match, MatchPreference, may_give_feedback
-
-
-def _listing_url(kind: str, pk: int) -> str:
-    return listing_url(kind, pk) or reverse("listings:detail", args=[kind, pk])
-
-
-def matches_for_listing(kind: str, listing, user, *, limit: int | None = None) -> list[dict]:
-    """A listing's matches as its page shows them: the other listing, the score, the
-    reasons in plain words, and whether this person may act on them."""
-    from django.conf import settings
-
-    limit = limit or settings.MATCHING_LIST_SIZE
-    rows = Match.objects.exclude(demand_rank=None).exclude(status=MatchStatus.DISMISSED)
-    if kind == "demand":
-        rows = rows.filter(demand=listing).order_by("demand_rank")
-    else:
-        rows = rows.filter(achievement=listing).order_by("-score", "demand_id")
-    rows = rows.select_related("demand", "achievement")[:limit]
-    other_kind = "achievement" if kind == "demand" else "demand"
-    out = []
-    for match in rows:
-        other = match.achievement if kind == "demand" else match.demand
-        if other.status != "published":
-            continue
-        explanation = Explanation.from_dict(match.explanation)
-        out.append(
-            {
-                "match": match,
-                "other": other,
-                "url": reverse("matching:open", args=[match.pk, other_kind]),
-                "reasons": explanation.as_text(),
-                "criteria": [
-                    {
-                        "label": CRITERION_LABELS.get(c.name, c.name),
-                        "status": STATUS_LABELS.get(c.status, c.status),
-                        "contribution": c.contribution,
-                    }
-                    for c in explanation.criteria
-                ],
-                "can_act": may_give_feedback(match, user),
-            }
-        )
-    return out
-
-
-CRITERION_LABELS = {
-    "text": gettext_lazy("文本相关度"),
-    "field": gettext_lazy("技术领域"),
-    "industry": gettext_lazy("行业"),
-    "maturity": gettext_lazy("成熟度"),
-    "price": gettext_lazy("价格与预算"),
-    "modes": gettext_lazy("合作方式"),
-    "region": gettext_lazy("地区"),
-    "freshness": gettext_lazy("发布时间"),
-}
-STATUS_LABELS = {
-    "met": gettext_lazy("满足"),
-    "missed": gettext_lazy("不满足"),
-    "unknown": gettext_lazy("信息不全"),
-}
+from matching.selectors import matches_for_listing
 
 
 def _back(request, match: Match) -> str:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return _listing_url("demand", match.demand_id)
+    return listing_public_url("demand", match.demand_id)
 
 
 @require_GET
@@ -94,7 +33,7 @@ def match_open(request, pk: int, kind: str):
     if match.status == MatchStatus.SUGGESTED and may_give_feedback(match, request.user):
         services.match_feedback(match=match, actor=request.user, action="view")
     pk_other = match.achievement_id if kind == "achievement" else match.demand_id
-    return redirect(_listing_url(kind, pk_other))
+    return redirect(listing_public_url(kind, pk_other))
 
 
 @login_required

@@ -27,13 +27,6 @@ def hit_urls(results: SearchResults) -> SearchResults:
     return results
 
 
-def listing_public_url(kind: str, pk: int) -> str:
-    """A listing's public address: under its CMS index page, else the plain detail view."""
-    from cms.selectors import listing_url
-
-    return listing_url(kind, pk) or reverse("listings:detail", args=[kind, pk])
-
-
 def saved_searches_of_user(user) -> QuerySet[SavedSearch]:
     """A person's saved searches (我的订阅), newest first; nobody else's."""
     if not user.is_authenticated:

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.selectors import listing_public_url
 from listings.choices import ListingStatus
 from market.services import notify
 from search import text
@@ -45,7 +46,6 @@ from search.models import (
     SavedSearchTerm,
     SearchDocument,
 )
-from search.selectors import listing_public_url
 
 logger = logging.getLogger(__name__)
 
