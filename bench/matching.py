@@ -13,12 +13,17 @@ come from: the generator knows its segmentation, and feeds it through `text.Toke
 a listing). Bigrams and trigrams are computed from the text by the production code.
 Printed next to the naive loop: rank_bm25's get_scores per demand over the word tokens,
 timed on a sample and extrapolated (said so in the table).
+
+The full rematch runs twice: timed, then again with the memory sampler (`TreeMemory`) for
+the memory figures. The sampler reads every process's page tables 20 times a second; on
+two busy cores that costs the timed work about 4 s, so it is not running while it is timed.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import resource
 import sys
@@ -238,17 +243,29 @@ def main(argv: list[str] | None = None) -> int:
     views = {**DEFAULT_VIEWS, "word": words}
     assert list(views) == ["word", "bigram", "trigram"]
 
-    # Full rematch: fit the achievement index, rank every demand.
-    with TreeMemory() as fit_tree:
-        t = time.perf_counter()
-        index = Index("achievement", views=views).fit(achievements, workers=args.fit_workers)
-        fit_s = time.perf_counter() - t
-    with TreeMemory() as rank_tree:
-        t = time.perf_counter()
-        batch = index.encode(demands)
-        results = index.rank_many(batch, args.k, workers=args.workers)
-        rank_s = time.perf_counter() - t
+    def full_rematch(memory: bool):
+        """Fit the achievement index and rank every demand: (index, batch, results, fit s,
+        rank s, peak of all processes during the fit, during the rank)."""
+        with TreeMemory() if memory else contextlib.nullcontext() as fit_tree:
+            t = time.perf_counter()
+            index = Index("achievement", views=views).fit(achievements, workers=args.fit_workers)
+            fit_s = time.perf_counter() - t
+        with TreeMemory() if memory else contextlib.nullcontext() as rank_tree:
+            t = time.perf_counter()
+            batch = index.encode(demands)
+            results = index.rank_many(batch, args.k, workers=args.workers)
+            rank_s = time.perf_counter() - t
+        peaks = (fit_tree.peak_mb(), rank_tree.peak_mb()) if memory else (None, None)
+        return index, batch, results, fit_s, rank_s, *peaks
+
+    # Timed without the memory sampler: it reads every process's page tables 20 times a
+    # second, which takes CPU from the two cores being measured and blocks the processes'
+    # page faults while it reads. Memory is measured on a second, identical run.
+    index, batch, results, fit_s, rank_s, _, _ = full_rematch(memory=False)
     full_s = fit_s + rank_s
+    del index, batch, results
+    gc.collect()
+    index, batch, results, m_fit_s, m_rank_s, fit_peak, rank_peak = full_rematch(memory=True)
     full_rss = peak_rss_mb()
     full_worker_rss = peak_worker_rss_mb()
     assert len(results) == len(demands)
@@ -295,6 +312,11 @@ def main(argv: list[str] | None = None) -> int:
         (f"engine: fit index of {n_a} achievements", f"{fit_s:.1f} s", ""),
         (f"engine: rank {n_d} demands, top {args.k}", f"{rank_s:.1f} s", ""),
         ("engine: full rematch (fit + rank)", f"{full_s:.1f} s", "target < 30 s"),
+        (
+            "engine: full rematch again, memory sampled (not the figure above)",
+            f"{m_fit_s + m_rank_s:.1f} s",
+            "sampler costs CPU",
+        ),
         ("engine: peak memory (ru_maxrss) after rematch", f"{full_rss:,.0f} MB", "< 2,048 MB"),
         (
             "engine: largest worker process's peak (incl. pages shared with the parent)",
@@ -303,12 +325,12 @@ def main(argv: list[str] | None = None) -> int:
         ),
         (
             "engine: all processes together, peak during fit (PSS + shm)",
-            _mb(fit_tree.peak_mb()),
+            _mb(fit_peak),
             "< 2,048 MB",
         ),
         (
             "engine: all processes together, peak during rank (PSS + shm)",
-            _mb(rank_tree.peak_mb()),
+            _mb(rank_peak),
             "< 2,048 MB",
         ),
         (
