@@ -1567,6 +1567,104 @@ class Index:
         total[text_s <= 0] = -np.inf
         return total
 
+    def top_queries(
+        self,
+        groups: Sequence[tuple[QueryBatch, Weights]],
+        k: int = 20,
+        *,
+        targets: Sequence[str] | None = None,
+        now: datetime | None = None,
+        exclude: dict[str, set[str]] | None = None,
+        pairs_per_step: int = 2_000_000,
+    ) -> dict[str, list[Match]]:
+        """The other direction: for each indexed target (every live one, or `targets`),
+        its best `k` queries, with the same score `rank_many` gives the pair (the query's
+        weights: each group of queries is scored with its own). Here `Match.target_id` is
+        the query's id. Exhaustive and exact: the text scores of a step of targets against
+        every query come from two sparse products (rare terms, then common terms), the
+        criteria are vectorised over the step; `pairs_per_step` bounds the dense arrays.
+        `exclude[target]` lists queries to leave out (dismissed pairs)."""
+        now_ts = _timestamp(now or datetime.now(UTC))
+        post = self._postings
+        n_main = post.n_docs
+        if targets is None:
+            rows = np.flatnonzero(self.alive)
+        else:
+            rows = np.array([self._pos[t] for t in targets], dtype=np.int64)
+        groups = [(b, w) for b, w in groups if b.ids]
+        out: dict[str, list[Match]] = {self.ids[i]: [] for i in rows.tolist()}
+        if not groups or not len(rows) or k <= 0:
+            return out
+        ids = [qid for b, _w in groups for qid in b.ids]
+        col_of = {qid: j for j, qid in enumerate(ids)}
+        fused = []
+        for batch, w in groups:
+            qr, qc = self._fused(batch)
+            fused.append((batch, w, qr.T.tocsr(), sp.csr_matrix(qc.T)))
+        # Rows × rare terms, made once (the fitted postings are term-major).
+        rare_rows = post.rare_t.T.tocsr() if np.any(rows < n_main) else None
+        step = max(1, pairs_per_step // len(ids))
+        c = max(k, self.candidates)
+        for start in range(0, len(rows), step):
+            these = rows[start : start + step]
+            main = these < n_main
+            by = np.arange(len(these))[None, :]
+            offer = self.meta.take(these[None, :])
+            totals, cols = [], []
+            offset = 0
+            for batch, w, qr_t, qc_t in fused:
+                text_s = np.zeros((len(these), len(batch.ids)), dtype=np.float64)
+                if main.any():
+                    m = these[main]
+                    assert rare_rows is not None
+                    text_s[main] = (rare_rows[m] @ qr_t).toarray()
+                    text_s[main] += (post.common[m] @ qc_t).toarray()
+                if not main.all():
+                    text_s[~main] = self._extra_text(batch, (these[~main] - n_main).tolist()).T
+                text_s = text_s.T  # queries × targets
+                # As `rank_many` does: the criteria re-rank the best text candidates only.
+                cg = min(c, len(batch.ids))
+                cand = (
+                    np.argpartition(-text_s, cg - 1, axis=0)[:cg]
+                    if cg < len(batch.ids)
+                    else np.tile(np.arange(cg)[:, None], (1, len(these)))
+                )
+                ctext = text_s[cand, by]
+                demand = batch.meta.take(cand)
+                values = criterion_values(
+                    demand, offer, offer.published, now_ts, w.freshness_half_life_days
+                )
+                total = w.text * ctext
+                for name, weight in w.criterion_weights().items():
+                    total += weight * np.nan_to_num(values[name], nan=0.0)
+                total[ctext <= 0] = -np.inf
+                totals.append(total)
+                cols.append(cand + offset)
+                offset += len(batch.ids)
+            total = np.concatenate(totals)
+            cand = np.concatenate(cols)
+            if exclude:
+                for j, row in enumerate(these.tolist()):
+                    skip = {col_of[q] for q in exclude.get(self.ids[row], ()) if q in col_of}
+                    if skip:
+                        total[np.isin(cand[:, j], list(skip)), j] = -np.inf
+            kk = min(k, len(cand))
+            top = (
+                np.argpartition(-total, kk - 1, axis=0)[:kk]
+                if kk < len(cand)
+                else np.tile(np.arange(len(cand))[:, None], (1, len(these)))
+            )
+            order = np.lexsort((cand[top, by], -total[top, by]), axis=0)
+            top = np.take_along_axis(top, order, axis=0)
+            scores, queries = total[top, by], cand[top, by]
+            for j, row in enumerate(these.tolist()):
+                out[self.ids[row]] = [
+                    Match(ids[q], float(sc), None)
+                    for q, sc in zip(queries[:, j].tolist(), scores[:, j].tolist(), strict=True)
+                    if math.isfinite(sc)
+                ]
+        return out
+
     # Explanations
 
     def explain(

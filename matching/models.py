@@ -97,9 +97,10 @@ class Match(ConcurrentTransitionMixin, models.Model):
 
     The score is the pair's: the demand ranks the achievement, with the weights of the
     demand's market. A demand's list holds its best achievements (`demand_rank` 1..k); an
-    achievement's demands are the demands whose lists it is in, best score first. A pair
-    that drops out of its demand's list is deleted if nobody acted on it, and kept (rank
-    cleared) once it has feedback: feedback is history the market measures.
+    achievement's list holds its best demands by the same score (`achievement_rank`
+    1..k), so an achievement in a crowded field, in no demand's top k, still sees the
+    demands it could serve. A pair on neither list is deleted if nobody acted on it, and
+    kept (ranks cleared) once it has feedback: feedback is history the market measures.
     """
 
     demand = models.ForeignKey(
@@ -120,6 +121,7 @@ class Match(ConcurrentTransitionMixin, models.Model):
     )
     score = models.FloatField(_("匹配分"))
     demand_rank = models.PositiveSmallIntegerField(_("在需求的推荐中排名"), null=True)
+    achievement_rank = models.PositiveSmallIntegerField(_("在成果的推荐中排名"), null=True)
     explanation = models.JSONField(_("匹配理由"), default=dict)
     status = FSMField(_("状态"), max_length=12, choices=MatchStatus.choices, default=S.SUGGESTED)
     dismiss_reason = models.CharField(
@@ -140,6 +142,7 @@ class Match(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["demand", "demand_rank"], name="match_demand_list"),
             models.Index(fields=["achievement", "-score"], name="match_achievement_list"),
+            models.Index(fields=["achievement", "achievement_rank"], name="match_achievement_rank"),
             models.Index(fields=["market", "status"], name="match_market_status"),
         ]
 

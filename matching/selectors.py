@@ -188,6 +188,10 @@ def absolute_listing_url(kind: str, pk: int) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url
 
 
+# A pair on a demand's list or an achievement's own list (not only history).
+ON_A_LIST = Q(demand_rank__isnull=False) | Q(achievement_rank__isnull=False)
+
+
 def match_audiences(matches: list[Match]) -> dict[int, list[tuple[int, str]]]:
     """Who hears about each match, as (user id, the side they are shown): the demand's
     people (its organization's editors, its author and its active broker) see the
@@ -208,7 +212,13 @@ def match_audiences(matches: list[Match]) -> dict[int, list[tuple[int, str]]]:
     out: dict[int, list[tuple[int, str]]] = {}
     for m in matches:
         d, a = m.demand, m.achievement
-        demand_side = editors[d.owner_id] | brokers[d.pk] | {d.created_by_id}
+        # A pair only on the achievement's own list is not among the demand's best: news
+        # to the achievement's people only.
+        demand_side = (
+            editors[d.owner_id] | brokers[d.pk] | {d.created_by_id}
+            if m.demand_rank is not None or m.achievement_rank is None
+            else set()
+        )
         achievement_side = editors[a.owner_id] | {a.created_by_id}
         out[m.pk] = [(u, "achievement") for u in sorted(demand_side - {None})] + [
             (u, "demand") for u in sorted(achievement_side - demand_side - {None})
@@ -223,7 +233,7 @@ def match_digests(*, now: datetime, window: timedelta = timedelta(hours=24)) -> 
     author) of the demand's organization and the demand's active broker see the
     achievement; editors (and the author) of the achievement's organization see the
     demand. "New" means created after their last digest, or within `window` when they have
-    had none. Dismissed matches, matches off their demand's list, people who opted out and
+    had none. Dismissed matches, matches on no list, people who opted out and
     people without an e-mail address are left out."""
     floor = now - window
     oldest = MatchPreference.objects.filter(
@@ -232,8 +242,8 @@ def match_digests(*, now: datetime, window: timedelta = timedelta(hours=24)) -> 
     start = min(floor, oldest) if oldest else floor
     matches = list(
         Match.objects.filter(created_at__gt=start, created_at__lte=now)
+        .filter(ON_A_LIST)
         .exclude(status=S.DISMISSED)
-        .exclude(demand_rank=None)
         .select_related("demand", "achievement")
         .order_by("-score", "pk")
     )
@@ -278,11 +288,13 @@ def matches_for_listing(kind: str, listing, user, *, limit: int | None = None) -
     """A listing's matches as its page shows them: the other listing, the score, the
     reasons in plain words, and whether this person may act on them."""
     limit = limit or settings.MATCHING_LIST_SIZE
-    rows = Match.objects.exclude(demand_rank=None).exclude(status=MatchStatus.DISMISSED)
+    rows = Match.objects.exclude(status=MatchStatus.DISMISSED)
     if kind == "demand":
-        rows = rows.filter(demand=listing).order_by("demand_rank")
+        rows = rows.filter(demand=listing).exclude(demand_rank=None).order_by("demand_rank")
     else:
-        rows = rows.filter(achievement=listing).order_by("-score", "demand_id")
+        # Its own list and the demands whose lists it is in (a demand published since the
+        # nightly rematch is there through its list), best first.
+        rows = rows.filter(ON_A_LIST, achievement=listing).order_by("-score", "demand_id")
     rows = rows.select_related("demand", "achievement")[:limit]
     other_kind = "achievement" if kind == "demand" else "demand"
     out = []

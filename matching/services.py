@@ -2,12 +2,18 @@
 
 Every match is a (demand, achievement) pair scored with the demand as the query and the
 weights of the demand's market. A demand's list is its best `MATCHING_LIST_SIZE`
-achievements; an achievement's demands are the demands whose lists it is in. So:
+achievements (`demand_rank`); an achievement's list is its best demands by the same score
+(`achievement_rank`). An achievement's page shows both: its own list, and the demands
+whose lists it is in. So:
 
-- a demand published or edited gets its list ranked afresh (`listing_rematch`);
+- a demand published or edited gets its list ranked afresh (`listing_rematch`); the
+  achievements it now makes the list of see it through that list at once, and in their
+  own lists after the nightly rematch;
 - an achievement published or edited is folded into every demand's list it now beats the
-  last entry of, and dropped from lists when it is no longer published;
-- `rematch_all` (``manage.py rematch``) refits the index and ranks every demand.
+  last entry of, dropped from lists when it is no longer published, and gets its own list
+  from the same scores;
+- `rematch_all` (``manage.py rematch``) refits the index, ranks every demand, then every
+  achievement's list (`Index.top_queries`).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from listings.choices import ListingStatus
-from listings.models import Demand
+from listings.models import Achievement, Demand
 from market.models import Market, User
 from market.services import notify, transition_apply
 from matching import adapter
@@ -122,6 +128,7 @@ def market_rematch(*, market_id: int, live: LiveIndex = live_index) -> RematchRe
 @dataclass
 class RematchResult:
     demands: int = 0
+    achievements: int = 0
     created: list[Match] = field(default_factory=list)
     updated: int = 0
     removed: int = 0
@@ -146,6 +153,7 @@ def _write_lists(
             "achievement_id",
             "status",
             "demand_rank",
+            "achievement_rank",
             "created_at",
             "notified_at",
         )
@@ -164,6 +172,7 @@ def _write_lists(
                 row = Match(demand_id=key[0], achievement_id=key[1], status=MatchStatus.SUGGESTED)
                 if old is not None:
                     row.created_at, row.notified_at = old.created_at, old.notified_at
+                    row.achievement_rank = old.achievement_rank
                     to_delete.append(old.pk)
                 to_create.append(row)
             row.market_id, row.score, row.demand_rank = market_id, r.score, rank
@@ -173,7 +182,7 @@ def _write_lists(
     for key, row in existing.items():
         if key in kept:
             continue
-        if row.status == MatchStatus.SUGGESTED:
+        if row.status == MatchStatus.SUGGESTED and row.achievement_rank is None:
             to_delete.append(row.pk)
             removed += 1
         elif row.demand_rank is not None:
@@ -307,9 +316,12 @@ def listing_rematch(*, kind: str, pk: int, live: LiveIndex = live_index) -> Rema
 
 
 def _drop_demand(pk: int, result: RematchResult) -> None:
+    """A demand no longer published leaves every list: its own and the achievements'."""
     rows = Match.objects.filter(demand_id=pk)
     result.removed += rows.filter(status=MatchStatus.SUGGESTED).delete()[0]
-    rows.exclude(demand_rank=None).update(demand_rank=None)
+    rows.filter(Q(demand_rank__isnull=False) | Q(achievement_rank__isnull=False)).update(
+        demand_rank=None, achievement_rank=None
+    )
 
 
 # A score lower than the stored one by less than this (freshness ageing for a few weeks)
@@ -384,6 +396,88 @@ def _fold_achievement(
         inserting = {d: v for d, v in inserting.items() if d in live_demands}
     if inserting:
         _insert_into_lists(pk, inserting, index=index, now=now, result=result)
+    _write_achievement_lists({pk: _own_list(pk, scores)}, index=index, now=now, result=result)
+
+
+def _own_list(pk: int, scores: dict[int, tuple[Record, float]]) -> list[tuple[Record, float]]:
+    """An achievement's own list from its scores against every demand: the best published
+    demands it was not dismissed from, best first (ties: older demand first)."""
+    if not scores:
+        return []
+    dismissed = set(
+        Match.objects.filter(achievement_id=pk, status=MatchStatus.DISMISSED).values_list(
+            "demand_id", flat=True
+        )
+    )
+    ranked = sorted(
+        ((s, d) for d, (_r, s) in scores.items() if d not in dismissed), key=lambda t: (-t[0], t[1])
+    )
+    head = [d for _s, d in ranked[: 2 * list_size()]]
+    published = set(adapter.published("demand").filter(pk__in=head).values_list("pk", flat=True))
+    return [scores[d] for d in head if d in published][: list_size()]
+
+
+def _write_achievement_lists(
+    lists: dict[int, list[tuple[Record, float]]], *, index, now, result: RematchResult
+) -> None:
+    """Make each achievement's own list exactly `lists[achievement]` ((demand record,
+    score), best first). Pairs new to the table are created with their explanation; a pair
+    already stored keeps its row (and, when it is on its demand's list, that list's score).
+    A pair that leaves the list is deleted if it is on no list and nobody acted on it."""
+    if not lists:
+        return
+    list(Achievement.objects.select_for_update().filter(pk__in=list(lists)).values_list("pk"))
+    existing = {
+        (m.demand_id, m.achievement_id): m
+        for m in Match.objects.filter(achievement_id__in=list(lists)).only(
+            "id", "demand_id", "achievement_id", "status", "demand_rank", "achievement_rank"
+        )
+    }
+    weights = market_weights(r.market for ranked in lists.values() for r, _s in ranked)
+    to_create, to_update, to_delete = [], [], []
+    kept: set[tuple[int, int]] = set()
+    for achievement_id, ranked in lists.items():
+        target = adapter.record_id("achievement", achievement_id)
+        for rank, (record, score) in enumerate(ranked, 1):
+            key = (adapter.pk_of(record.id), achievement_id)
+            kept.add(key)
+            row = existing.get(key)
+            if row is None:
+                w = _weights_for(weights, record.market)
+                expl = index.explain(record, target, weights=w).explanation
+                row = Match(
+                    demand_id=key[0],
+                    achievement_id=achievement_id,
+                    status=MatchStatus.SUGGESTED,
+                    market_id=int(record.market),
+                    score=score,
+                    explanation=expl.as_dict() if expl is not None else {},
+                    computed_at=now,
+                    achievement_rank=rank,
+                )
+                to_create.append(row)
+                continue
+            row.achievement_rank = rank
+            if row.demand_rank is None:  # on no demand's list: this score is the fresh one
+                row.score, row.computed_at = score, now
+            to_update.append(row)
+    for key, row in existing.items():
+        if key in kept or row.achievement_rank is None:
+            continue
+        if row.status == MatchStatus.SUGGESTED and row.demand_rank is None:
+            to_delete.append(row.pk)
+        else:
+            row.achievement_rank = None
+            to_update.append(row)
+    for start in range(0, len(to_delete), 500):
+        Match.objects.filter(pk__in=to_delete[start : start + 500]).delete()
+    Match.objects.bulk_create(to_create, batch_size=1000)
+    Match.objects.bulk_update(
+        to_update, ["achievement_rank", "score", "computed_at"], batch_size=500
+    )
+    result.achievements += len(lists)
+    result.created.extend(to_create)
+    result.removed += len(to_delete)
 
 
 def _insert_into_lists(
@@ -436,7 +530,7 @@ def _renumber(demand_ids: list[int]) -> set[int]:
         Match.objects.filter(demand_id__in=demand_ids)
         .exclude(demand_rank=None)
         .order_by("demand_id", "-score", "achievement_id")
-        .only("id", "demand_id", "status", "demand_rank")
+        .only("id", "demand_id", "status", "demand_rank", "achievement_rank")
     )
     by_demand: dict[int, list[Match]] = defaultdict(list)
     for row in rows:
@@ -445,7 +539,11 @@ def _renumber(demand_ids: list[int]) -> set[int]:
     for ranked in by_demand.values():
         for rank, row in enumerate(ranked, 1):
             new_rank = rank if rank <= list_size() else None
-            if new_rank is None and row.status == MatchStatus.SUGGESTED:
+            if (
+                new_rank is None
+                and row.status == MatchStatus.SUGGESTED
+                and row.achievement_rank is None
+            ):
                 to_delete.append(row.pk)
             elif row.demand_rank != new_rank:
                 row.demand_rank = new_rank
@@ -502,6 +600,9 @@ def rematch_all(
             flush()
     if chunk:
         flush()
+    _rank_all_achievements(
+        live=live, now=now, result=result, chunk_size=chunk_size, progress=progress
+    )
     # Lists of demands no longer published.
     with transaction.atomic():
         stale = (
@@ -515,6 +616,37 @@ def rematch_all(
     if notify_owners:
         notify_new_matches(result.created)
     return result
+
+
+def _rank_all_achievements(
+    *, live: LiveIndex, now, result: RematchResult, chunk_size: int, progress
+) -> None:
+    """Every fitted achievement's own list, against every published demand (the demand
+    lists are written first: a pair on both keeps its demand list's row)."""
+    index = live.current()
+    batches = live.demand_batches()
+    weights = market_weights(batches)
+    groups = [(batch, _weights_for(weights, market)) for market, batch in batches.items()]
+    records = {
+        rid: r for batch, _w in groups for rid, r in zip(batch.ids, batch.records, strict=True)
+    }
+    targets = [rid for rid, alive in zip(index.ids, index.alive.tolist(), strict=True) if alive]
+    dismissed: dict[str, set[str]] = defaultdict(set)
+    for d, a in Match.objects.filter(status=MatchStatus.DISMISSED).values_list(
+        "demand_id", "achievement_id"
+    ):
+        dismissed[adapter.record_id("achievement", a)].add(adapter.record_id("demand", d))
+    for start in range(0, len(targets), chunk_size):
+        part = targets[start : start + chunk_size]
+        ranked = index.top_queries(groups, list_size(), targets=part, now=now, exclude=dismissed)
+        lists = {
+            adapter.pk_of(tid): [(records[m.target_id], m.score) for m in matches]
+            for tid, matches in ranked.items()
+        }
+        with transaction.atomic():
+            _write_achievement_lists(lists, index=index, now=now, result=result)
+        if progress:
+            progress(len(part))
 
 
 # Notifications

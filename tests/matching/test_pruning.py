@@ -123,3 +123,61 @@ def test_fit_with_two_workers_gives_the_same_index():
     assert [[(m.target_id, m.score) for m in r] for r in a] == [
         [(m.target_id, m.score) for m in r] for r in b
     ]
+
+
+def _brute_top_queries(index: Index, groups, target: str, k: int) -> list[tuple[str, float]]:
+    ids = [qid for batch, _w in groups for qid in batch.ids]
+    s = np.concatenate([index.score_target(target, b, weights=w) for b, w in groups])
+    order = np.lexsort((np.arange(len(s)), -s))[:k]
+    return [(ids[j], float(s[j])) for j in order if np.isfinite(s[j])]
+
+
+def test_top_queries_is_every_targets_exact_best_queries():
+    """The achievement side's lists: each target's best queries, with the scores
+    `score_target` gives each pair, two markets' weights at once, for fitted rows, a row
+    added since the fit, and none for a removed row."""
+    from dataclasses import replace
+
+    from matching.engine import Weights
+
+    achievements, demands = _synthetic(600, 120, seed=11)
+    fields = ("new_materials", "bio_medicine", None)
+    demands = [
+        replace(d, field=fields[i % 3], trl=1 + i % 9, price=float(10 + i), market=f"m{i % 2}")
+        for i, d in enumerate(demands)
+    ]
+    achievements = [
+        replace(a, field=fields[i % 3], trl=1 + i % 7, price=float(5 + i % 40))
+        for i, a in enumerate(achievements)
+    ]
+    views = {**DEFAULT_VIEWS, "word": text.cjk_bigrams}
+    # Candidates cover every query: then the list is exact against brute force.
+    index = Index("achievement", views=views, candidates=10_000).fit(achievements[:-1])
+    index.add(achievements[-1])
+    index.remove(achievements[0].id)
+    tuned = Weights(field=0.3, maturity=0.0)
+    groups = [
+        (index.encode([d for d in demands if d.market == "m0"]), Weights()),
+        (index.encode([d for d in demands if d.market == "m1"]), tuned),
+    ]
+    lists = index.top_queries(groups, 10)
+    assert achievements[0].id not in lists
+    assert achievements[-1].id in lists
+    assert sum(len(v) for v in lists.values()) > 3000
+    for target, got in lists.items():
+        want = _brute_top_queries(index, groups, target, 10)
+        assert [m.target_id for m in got] == [q for q, _s in want], target
+        np.testing.assert_allclose([m.score for m in got], [s for _q, s in want], rtol=1e-6)
+
+    # With the default candidates, a pair on both sides' lists has one score.
+    index.candidates = 200
+    forward = index.rank_many(groups[0][0], 10, weights=Weights())
+    reverse = index.top_queries(groups[:1], 10)
+    both = 0
+    for demand_id, matches in zip(groups[0][0].ids, forward, strict=True):
+        for m in matches:
+            mine = {r.target_id: r.score for r in reverse.get(m.target_id, [])}
+            if demand_id in mine:
+                both += 1
+                assert mine[demand_id] == pytest.approx(m.score, rel=1e-6)
+    assert both > 50

@@ -77,8 +77,10 @@ def test_publishing_an_achievement_folds_it_into_the_lists_it_beats(
     with django_capture_on_commit_callbacks(execute=True):
         listing_services.listing_approve(listing=better, actor=operator)
     assert demand_list(demand) == [better.pk]
-    # the displaced match had no feedback, so it is gone, not kept
-    assert not Match.objects.filter(achievement=market_data["battery"]).exists()
+    # the displaced pair leaves the demand's list; it stays only as the first entry of the
+    # battery achievement's own list (that demand is still the best it could serve)
+    row = Match.objects.get(achievement=market_data["battery"])
+    assert (row.demand_id, row.demand_rank, row.achievement_rank) == (demand.pk, None, 1)
 
 
 def test_closing_an_achievement_takes_it_off_lists_and_refills_them(
@@ -276,7 +278,7 @@ def test_listings_with_no_text_english_only_or_huge_text_are_matched_without_err
 def test_rematch_command_reports_what_it_did(market_data, capsys):
     call_command("rematch", "--chunk-size", "1")
     out = capsys.readouterr()
-    assert "1 demands ranked" in out.out
+    assert "1 demands and 3 achievements ranked" in out.out
     assert Match.objects.filter(demand=market_data["demand"]).exists()
 
 

@@ -1,7 +1,9 @@
 """manage.py rematch [--workers N] [--chunk-size N] [--notify]
 
-Refit the matching index on every published achievement and rank every published demand's
-list again. Run nightly (it also refreshes IDF and lengths, which incremental updates keep
+Refit the matching index on every published achievement, rank every published demand's
+list again, then every published achievement's own list of demands.
+
+Run nightly (it also refreshes IDF and lengths, which incremental updates keep
 frozen) and after bulk loads."""
 
 import os
@@ -15,7 +17,7 @@ from matching.services import rematch_all
 
 
 class Command(BaseCommand):
-    help = "Recompute every demand's match list, with a progress bar."
+    help = "Recompute every demand's and every achievement's match list, with a progress bar."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -32,12 +34,13 @@ class Command(BaseCommand):
     def handle(self, *args, workers=2, chunk_size=500, notify=False, **options):
         if workers < 1 or chunk_size < 1:
             raise CommandError("--workers and --chunk-size must be at least 1")
-        total = adapter.published("demand").count()
+        # One step per demand list, then one per achievement list.
+        total = adapter.published("demand").count() + adapter.published("achievement").count()
         quiet = options["verbosity"] < 1
         started = time.perf_counter()
         if not quiet:
             self.stdout.write("fitting the index on published achievements…")
-        with tqdm(total=total, desc="rematch", unit="demand", disable=quiet) as bar:
+        with tqdm(total=total, desc="rematch", unit="list", disable=quiet) as bar:
             result = rematch_all(
                 progress=bar.update,
                 chunk_size=chunk_size,
@@ -46,7 +49,8 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"{result.demands} demands ranked in {time.perf_counter() - started:.1f} s: "
+                f"{result.demands} demands and {result.achievements} achievements ranked "
+                f"in {time.perf_counter() - started:.1f} s: "
                 f"{len(result.created)} new matches, {result.updated} updated, "
                 f"{result.removed} removed"
             )
