@@ -1687,6 +1687,40 @@ class Index:
         expl = self._explanation(query, i, text_s, parts, batch.meta.take(0), score, w)
         return Match(target_id, score, expl)
 
+    def explain_queries(
+        self,
+        target_id: str,
+        queries: Sequence[Record],
+        weights: Sequence[Weights],
+        *,
+        now: datetime | None = None,
+    ) -> list[Match]:
+        """`explain` for one target and many queries (`weights[j]` for `queries[j]`): one
+        encoding and one text scoring for all of them, as when a listing's list is written."""
+        if not queries:
+            return []
+        i = self._pos[target_id]
+        batch = self.encode(queries)
+        text_s = self.text_scores_for(batch, i)
+        now_ts = _timestamp(now or datetime.now(UTC))
+        out: list[Match | None] = [None] * len(queries)
+        groups: dict[int, list[int]] = {}
+        for j, w in enumerate(weights):
+            groups.setdefault(id(w), []).append(j)
+        for idx in groups.values():
+            w = weights[idx[0]]
+            contrib = self._criteria(
+                batch.meta.take(np.array(idx)), np.full((len(idx), 1), i), now_ts, w
+            )
+            for row, j in enumerate(idx):
+                parts = {name: float(v[row, 0]) for name, v in contrib.items()}
+                score = w.text * float(text_s[j]) + sum(parts.values())
+                expl = self._explanation(
+                    queries[j], i, float(text_s[j]), parts, batch.meta.take(j), score, w
+                )
+                out[j] = Match(target_id, score, expl)
+        return [m for m in out if m is not None]
+
     def _explanation(
         self,
         query: Record,

@@ -435,16 +435,21 @@ def _write_achievement_lists(
     }
     weights = market_weights(r.market for ranked in lists.values() for r, _s in ranked)
     to_create, to_update, to_delete = [], [], []
+    reranked: dict[int | None, list[int]] = defaultdict(list)
     kept: set[tuple[int, int]] = set()
     for achievement_id, ranked in lists.items():
         target = adapter.record_id("achievement", achievement_id)
+        new = [r for r, _s in ranked if (adapter.pk_of(r.id), achievement_id) not in existing]
+        explained = index.explain_queries(
+            target, new, [_weights_for(weights, r.market) for r in new], now=now
+        )
+        explanations = {r.id: m.explanation for r, m in zip(new, explained, strict=True)}
         for rank, (record, score) in enumerate(ranked, 1):
             key = (adapter.pk_of(record.id), achievement_id)
             kept.add(key)
             row = existing.get(key)
             if row is None:
-                w = _weights_for(weights, record.market)
-                expl = index.explain(record, target, weights=w).explanation
+                expl = explanations[record.id]
                 row = Match(
                     demand_id=key[0],
                     achievement_id=achievement_id,
@@ -457,24 +462,29 @@ def _write_achievement_lists(
                 )
                 to_create.append(row)
                 continue
-            row.achievement_rank = rank
             if row.demand_rank is None:  # on no demand's list: this score is the fresh one
-                row.score, row.computed_at = score, now
-            to_update.append(row)
+                row.achievement_rank, row.score, row.computed_at = rank, score, now
+                to_update.append(row)
+            elif row.achievement_rank != rank:
+                reranked[rank].append(row.pk)
     for key, row in existing.items():
         if key in kept or row.achievement_rank is None:
             continue
         if row.status == MatchStatus.SUGGESTED and row.demand_rank is None:
             to_delete.append(row.pk)
         else:
-            row.achievement_rank = None
-            to_update.append(row)
+            reranked[None].append(row.pk)
     for start in range(0, len(to_delete), 500):
         Match.objects.filter(pk__in=to_delete[start : start + 500]).delete()
     Match.objects.bulk_create(to_create, batch_size=1000)
     Match.objects.bulk_update(
         to_update, ["achievement_rank", "score", "computed_at"], batch_size=500
     )
+    # Most rows only move on the list: one UPDATE per rank (bulk_update writes a CASE per
+    # row, which would be most of a full rematch's time).
+    for rank, pks in reranked.items():
+        for start in range(0, len(pks), 500):
+            Match.objects.filter(pk__in=pks[start : start + 500]).update(achievement_rank=rank)
     result.achievements += len(lists)
     result.created.extend(to_create)
     result.removed += len(to_delete)
@@ -497,10 +507,13 @@ def _insert_into_lists(
         for m in Match.objects.filter(achievement_id=achievement_id, demand_id__in=entering)
     }
     target = adapter.record_id("achievement", achievement_id)
+    records = [record for record, _score in entering.values()]
+    explained = index.explain_queries(
+        target, records, [_weights_for(weights, r.market) for r in records], now=now
+    )
     new_rows, changed_rows = [], []
-    for demand_id, (record, score) in entering.items():
-        w = _weights_for(weights, record.market)
-        expl = index.explain(record, target, weights=w).explanation
+    for (demand_id, (record, score)), m in zip(entering.items(), explained, strict=True):
+        expl = m.explanation
         row = existing.get(demand_id)
         if row is None:
             row = Match(

@@ -213,3 +213,22 @@ def test_bad_input_is_matched_without_error():
     assert engine.rank(Record(id="q", title="cathode", description=""), now=NOW)[0].target_id == (
         "english"
     )
+
+
+def test_explain_queries_is_explain_for_many_queries_at_once(engine):
+    other = Record(
+        id="d2",
+        title="乳酸菌发酵工艺需求",
+        description="希望改进酸奶发酵用乳酸菌。",
+        field="bio_medicine",
+        market="wuhan",
+    )
+    index = engine.achievements
+    tuned = Weights(field=0.3)
+    many = index.explain_queries("battery", [DEMAND, other], [Weights(), tuned], now=NOW)
+    one = [
+        index.explain(DEMAND, "battery", now=NOW, weights=Weights()),
+        index.explain(other, "battery", now=NOW, weights=tuned),
+    ]
+    assert [m.score for m in many] == pytest.approx([m.score for m in one])
+    assert [m.explanation.as_dict() for m in many] == [m.explanation.as_dict() for m in one]
