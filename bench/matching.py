@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         new_achievement_times.append(time.perf_counter() - t)
 
     # The other direction, once the demand lists are written: every achievement's own top
-    # k demands (`Index.top_queries`, exhaustive and exact; one process). Not part of the
+    # k demands (`Index.top_queries`; one process). Not part of the
     # full rematch figure above, which is the demand lists the target is about.
     t = time.perf_counter()
     own = index.top_queries([(batch, index.weights)], args.k)

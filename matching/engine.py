@@ -1580,10 +1580,11 @@ class Index:
         """The other direction: for each indexed target (every live one, or `targets`),
         its best `k` queries, with the same score `rank_many` gives the pair (the query's
         weights: each group of queries is scored with its own). Here `Match.target_id` is
-        the query's id. Exhaustive and exact: the text scores of a step of targets against
-        every query come from two sparse products (rare terms, then common terms), the
-        criteria are vectorised over the step; `pairs_per_step` bounds the dense arrays.
-        `exclude[target]` lists queries to leave out (dismissed pairs)."""
+        the query's id. The text scores of a step of targets against every query come from
+        two sparse products (rare terms, then common terms); as in `rank_many`, the criteria
+        then re-rank each target's best `candidates` queries by text (exact against brute
+        force when `candidates` covers every query; the tests check both). `pairs_per_step`
+        bounds the dense arrays. `exclude[target]` lists queries to leave out (dismissed)."""
         now_ts = _timestamp(now or datetime.now(UTC))
         post = self._postings
         n_main = post.n_docs
