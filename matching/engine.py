@@ -1498,17 +1498,9 @@ class Index:
         for values in contrib.values():
             total += values
         total[cand_text <= 0] = -np.inf  # nothing in common: not a match
-        kk = min(k, c)
-        top = (
-            np.argpartition(-total, kk - 1, axis=1)[:, :kk]
-            if kk < c
-            else np.tile(np.arange(c), (len(part.ids), 1))
-        )
-        # Each query's top kk, best first (ties: lower row first), sorted for all queries
-        # at once and handed to the loop below as Python lists.
+        # Each query's top k, best first, handed to the loop below as Python lists.
+        top = _best(total, cand, k)
         by = np.arange(len(part.ids))[:, None]
-        o = np.lexsort((cand[by, top], -total[by, top]), axis=-1)
-        top = np.take_along_axis(top, o, axis=1)
         top_l, total_l, cand_l = top.tolist(), total[by, top].tolist(), cand[by, top].tolist()
         ids = self.ids
         out: list[list[Match]] = []
@@ -1540,8 +1532,14 @@ class Index:
         self, qmeta: _Meta, cand: np.ndarray, now_ts: float, weights: Weights
     ) -> dict[str, np.ndarray]:
         """Each criterion's contribution for (query, candidate), shape like `cand`."""
-        t = self.meta.take(cand)
         q = _Meta(**{f.name: getattr(qmeta, f.name)[:, None] for f in fields(qmeta)})
+        return self._contributions(q, self.meta.take(cand), now_ts, weights)
+
+    def _contributions(
+        self, q: _Meta, t: _Meta, now_ts: float, weights: Weights
+    ) -> dict[str, np.ndarray]:
+        """Each criterion's contribution for query and target attributes that broadcast
+        together (a column of queries against a matrix of targets, or the other way)."""
         demand, offer = (q, t) if self.side == "achievement" else (t, q)
         values = criterion_values(
             demand, offer, t.published, now_ts, weights.freshness_half_life_days
@@ -1631,13 +1629,9 @@ class Index:
                     else np.tile(np.arange(cg)[:, None], (1, len(these)))
                 )
                 ctext = text_s[cand, by]
-                demand = batch.meta.take(cand)
-                values = criterion_values(
-                    demand, offer, offer.published, now_ts, w.freshness_half_life_days
-                )
                 total = w.text * ctext
-                for name, weight in w.criterion_weights().items():
-                    total += weight * np.nan_to_num(values[name], nan=0.0)
+                for values in self._contributions(batch.meta.take(cand), offer, now_ts, w).values():
+                    total += values
                 total[ctext <= 0] = -np.inf
                 totals.append(total)
                 cols.append(cand + offset)
@@ -1649,19 +1643,14 @@ class Index:
                     skip = {col_of[q] for q in exclude.get(self.ids[row], ()) if q in col_of}
                     if skip:
                         total[np.isin(cand[:, j], list(skip)), j] = -np.inf
-            kk = min(k, len(cand))
-            top = (
-                np.argpartition(-total, kk - 1, axis=0)[:kk]
-                if kk < len(cand)
-                else np.tile(np.arange(len(cand))[:, None], (1, len(these)))
-            )
-            order = np.lexsort((cand[top, by], -total[top, by]), axis=0)
-            top = np.take_along_axis(top, order, axis=0)
-            scores, queries = total[top, by], cand[top, by]
+            total, cand = total.T, cand.T  # targets × candidates
+            top = _best(total, cand, k)
+            rows_by = np.arange(len(these))[:, None]
+            scores, queries = total[rows_by, top].tolist(), cand[rows_by, top].tolist()
             for j, row in enumerate(these.tolist()):
                 out[self.ids[row]] = [
-                    Match(ids[q], float(sc), None)
-                    for q, sc in zip(queries[:, j].tolist(), scores[:, j].tolist(), strict=True)
+                    Match(ids[q], sc, None)
+                    for q, sc in zip(queries[j], scores[j], strict=True)
                     if math.isfinite(sc)
                 ]
         return out
@@ -1677,16 +1666,7 @@ class Index:
         weights: Weights | None = None,
     ) -> Match:
         """The match of one (query, target) pair with its explanation, e.g. for display."""
-        batch = self.encode([query])
-        i = self._pos[target_id]
-        text_s = float(self.text_scores_for(batch, i)[0])
-        w = weights or self.weights
-        now_ts = _timestamp(now or datetime.now(UTC))
-        contrib = self._criteria(batch.meta, np.array([[i]]), now_ts, w)
-        parts = {name: float(v[0, 0]) for name, v in contrib.items()}
-        score = w.text * text_s + sum(parts.values())
-        expl = self._explanation(query, i, text_s, parts, batch.meta.take(0), score, w)
-        return Match(target_id, score, expl)
+        return self.explain_queries(target_id, [query], [weights or self.weights], now=now)[0]
 
     def explain_queries(
         self,
@@ -2054,6 +2034,21 @@ def _unpack(x, arrays: list[np.ndarray], copy: bool):
     if isinstance(x, dict):
         return {k: _unpack(v, arrays, copy) for k, v in x.items()}
     return x
+
+
+def _best(total: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+    """Column positions of each row's `k` highest totals, best first (ties: lower id
+    first), for all rows at once."""
+    n_rows, n = total.shape
+    kk = min(k, n)
+    top = (
+        np.argpartition(-total, kk - 1, axis=1)[:, :kk]
+        if kk < n
+        else np.tile(np.arange(n), (n_rows, 1))
+    )
+    by = np.arange(n_rows)[:, None]
+    order = np.lexsort((ids[by, top], -total[by, top]), axis=-1)
+    return np.take_along_axis(top, order, axis=1)
 
 
 def _slice(batch: QueryBatch, start: int, stop: int) -> QueryBatch:

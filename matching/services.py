@@ -43,7 +43,7 @@ from matching.explain import Explanation
 from matching.live import LiveIndex, live_index
 from matching.models import Match, MatchPreference, MatchSettings
 from matching.records import Record
-from matching.selectors import match_audiences
+from matching.selectors import ON_A_LIST, match_audiences
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ def _write_lists(
     for key, row in existing.items():
         if key in kept:
             continue
-        if row.status == MatchStatus.SUGGESTED and row.achievement_rank is None:
+        if not _on_another_list_or_acted_on(row, row.achievement_rank):
             to_delete.append(row.pk)
             removed += 1
         elif row.demand_rank is not None:
@@ -203,12 +203,23 @@ def _write_lists(
     return result
 
 
-def _dismissed(demand_ids: Iterable[int]) -> dict[str, set[str]]:
+def _dismissed(kind: str, pks: Iterable[int] | None) -> dict[str, set[str]]:
+    """Dismissed pairs by listing of `kind` (those `pks`, or all): its record id → the
+    record ids of the other side it was dismissed with."""
+    rows = Match.objects.filter(status=MatchStatus.DISMISSED)
+    if pks is not None:
+        rows = rows.filter(**{f"{kind}_id__in": list(pks)})
+    other = "achievement" if kind == "demand" else "demand"
     out: dict[str, set[str]] = defaultdict(set)
-    rows = Match.objects.filter(demand_id__in=list(demand_ids), status=MatchStatus.DISMISSED)
-    for d, a in rows.values_list("demand_id", "achievement_id"):
-        out[adapter.record_id("demand", d)].add(adapter.record_id("achievement", a))
+    for mine, theirs in rows.values_list(f"{kind}_id", f"{other}_id"):
+        out[adapter.record_id(kind, mine)].add(adapter.record_id(other, theirs))
     return out
+
+
+def _on_another_list_or_acted_on(row: Match, other_rank: int | None) -> bool:
+    """Whether a pair leaving one list keeps its row: it is on the other side's list, or
+    somebody acted on it (feedback is history). Otherwise it is deleted."""
+    return other_rank is not None or row.status != MatchStatus.SUGGESTED
 
 
 def _rank_demands(
@@ -216,7 +227,7 @@ def _rank_demands(
 ) -> dict[int, tuple[int, list[Ranked]]]:
     index = live.current()
     weights = market_weights(r.market for r in demands)
-    exclude = _dismissed(adapter.pk_of(r.id) for r in demands)
+    exclude = _dismissed("demand", [adapter.pk_of(r.id) for r in demands])
     by_market: dict[str, list[Record]] = defaultdict(list)
     for r in demands:
         by_market[r.market].append(r)
@@ -255,7 +266,7 @@ def _rank_demand_from_elasticsearch(
     index = live.current()
     demand_pk = adapter.pk_of(record.id)
     weights = _weights_for(market_weights([record.market]), record.market)
-    skip = _dismissed([demand_pk]).get(record.id, set())
+    skip = _dismissed("demand", [demand_pk]).get(record.id, set())
     batch = index.encode([record])
     scored = []
     for pk in pks:
@@ -319,9 +330,7 @@ def _drop_demand(pk: int, result: RematchResult) -> None:
     """A demand no longer published leaves every list: its own and the achievements'."""
     rows = Match.objects.filter(demand_id=pk)
     result.removed += rows.filter(status=MatchStatus.SUGGESTED).delete()[0]
-    rows.filter(Q(demand_rank__isnull=False) | Q(achievement_rank__isnull=False)).update(
-        demand_rank=None, achievement_rank=None
-    )
+    rows.filter(ON_A_LIST).update(demand_rank=None, achievement_rank=None)
 
 
 # A score lower than the stored one by less than this (freshness ageing for a few weeks)
@@ -404,13 +413,11 @@ def _own_list(pk: int, scores: dict[int, tuple[Record, float]]) -> list[tuple[Re
     demands it was not dismissed from, best first (ties: older demand first)."""
     if not scores:
         return []
-    dismissed = set(
-        Match.objects.filter(achievement_id=pk, status=MatchStatus.DISMISSED).values_list(
-            "demand_id", flat=True
-        )
-    )
+    target = adapter.record_id("achievement", pk)
+    dismissed = _dismissed("achievement", [pk]).get(target, set())
     ranked = sorted(
-        ((s, d) for d, (_r, s) in scores.items() if d not in dismissed), key=lambda t: (-t[0], t[1])
+        ((s, d) for d, (r, s) in scores.items() if r.id not in dismissed),
+        key=lambda t: (-t[0], t[1]),
     )
     head = [d for _s, d in ranked[: 2 * list_size()]]
     published = set(adapter.published("demand").filter(pk__in=head).values_list("pk", flat=True))
@@ -470,7 +477,7 @@ def _write_achievement_lists(
     for key, row in existing.items():
         if key in kept or row.achievement_rank is None:
             continue
-        if row.status == MatchStatus.SUGGESTED and row.demand_rank is None:
+        if not _on_another_list_or_acted_on(row, row.demand_rank):
             to_delete.append(row.pk)
         else:
             reranked[None].append(row.pk)
@@ -552,11 +559,7 @@ def _renumber(demand_ids: list[int]) -> set[int]:
     for ranked in by_demand.values():
         for rank, row in enumerate(ranked, 1):
             new_rank = rank if rank <= list_size() else None
-            if (
-                new_rank is None
-                and row.status == MatchStatus.SUGGESTED
-                and row.achievement_rank is None
-            ):
+            if new_rank is None and not _on_another_list_or_acted_on(row, row.achievement_rank):
                 to_delete.append(row.pk)
             elif row.demand_rank != new_rank:
                 row.demand_rank = new_rank
@@ -644,11 +647,7 @@ def _rank_all_achievements(
         rid: r for batch, _w in groups for rid, r in zip(batch.ids, batch.records, strict=True)
     }
     targets = [rid for rid, alive in zip(index.ids, index.alive.tolist(), strict=True) if alive]
-    dismissed: dict[str, set[str]] = defaultdict(set)
-    for d, a in Match.objects.filter(status=MatchStatus.DISMISSED).values_list(
-        "demand_id", "achievement_id"
-    ):
-        dismissed[adapter.record_id("achievement", a)].add(adapter.record_id("demand", d))
+    dismissed = _dismissed("achievement", None)
     for start in range(0, len(targets), chunk_size):
         part = targets[start : start + chunk_size]
         ranked = index.top_queries(groups, list_size(), targets=part, now=now, exclude=dismissed)

@@ -7,8 +7,9 @@ import pytest
 
 from listings import services as listing_services
 from listings.choices import ListingStatus
-from matching import services
+from matching import adapter, services
 from matching.choices import MatchStatus
+from matching.live import live_index
 from matching.models import Match
 from matching.selectors import match_audiences, matches_for_listing
 from tests.factories import AchievementFactory, DemandFactory
@@ -56,9 +57,6 @@ def test_an_achievement_on_no_demand_list_still_gets_its_best_demands(crowded, u
     assert row.status == MatchStatus.SUGGESTED
     assert row.explanation["criteria"]  # reasons, as for any match
     # The pair's score is the one the demand would give it: the demand as the query.
-    from matching import adapter
-    from matching.live import live_index
-
     record = adapter.records_by_pk("demand", [row.demand_id])[row.demand_id]
     again = live_index.current().explain(record, adapter.record_id("achievement", runner_up.pk))
     assert row.score == pytest.approx(again.score)
