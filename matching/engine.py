@@ -30,7 +30,7 @@ import shutil
 import tempfile
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -1566,6 +1566,15 @@ class Index:
         return total
 
     def top_queries(
+        self, groups: Sequence[tuple[QueryBatch, Weights]], k: int = 20, **options
+    ) -> dict[str, list[Match]]:
+        """`iter_top_queries`, all at once."""
+        out: dict[str, list[Match]] = {}
+        for part in self.iter_top_queries(groups, k, **options):
+            out.update(part)
+        return out
+
+    def iter_top_queries(
         self,
         groups: Sequence[tuple[QueryBatch, Weights]],
         k: int = 20,
@@ -1573,16 +1582,22 @@ class Index:
         targets: Sequence[str] | None = None,
         now: datetime | None = None,
         exclude: dict[str, set[str]] | None = None,
+        workers: int = 1,
+        max_targets: int = 1000,
         pairs_per_step: int = 2_000_000,
-    ) -> dict[str, list[Match]]:
+    ) -> Iterator[dict[str, list[Match]]]:
         """The other direction: for each indexed target (every live one, or `targets`),
         its best `k` queries, with the same score `rank_many` gives the pair (the query's
         weights: each group of queries is scored with its own). Here `Match.target_id` is
-        the query's id. The text scores of a step of targets against every query come from
-        two sparse products (rare terms, then common terms); as in `rank_many`, the criteria
-        then re-rank each target's best `candidates` queries by text (exact against brute
-        force when `candidates` covers every query; the tests check both). `pairs_per_step`
-        bounds the dense arrays. `exclude[target]` lists queries to leave out (dismissed)."""
+        the query's id. Yields the lists a step of targets at a time (at most `max_targets`,
+        and `pairs_per_step` pairs: it bounds the dense arrays), in target order.
+
+        The text scores of a step of targets against every query come from two sparse
+        products (rare terms, then common terms); as in `rank_many`, the criteria then
+        re-rank each target's best `candidates` queries by text (exact against brute force
+        when `candidates` covers every query; the tests check both). `exclude[target]`
+        lists queries to leave out (dismissed). `workers` > 1 computes the steps in forked
+        processes, as `rank_many` does, while the caller consumes the results."""
         now_ts = _timestamp(now or datetime.now(UTC))
         post = self._postings
         n_main = post.n_docs
@@ -1591,21 +1606,34 @@ class Index:
         else:
             rows = np.array([self._pos[t] for t in targets], dtype=np.int64)
         groups = [(b, w) for b, w in groups if b.ids]
-        out: dict[str, list[Match]] = {self.ids[i]: [] for i in rows.tolist()}
         if not groups or not len(rows) or k <= 0:
-            return out
+            yield {self.ids[i]: [] for i in rows.tolist()}
+            return
         ids = [qid for b, _w in groups for qid in b.ids]
         col_of = {qid: j for j, qid in enumerate(ids)}
         fused = []
         for batch, w in groups:
-            qr, qc = self._fused(batch)
-            fused.append((batch, w, qr.T.tocsr(), sp.csr_matrix(qc.T)))
+            # Term-major query weights, sparse throughout: the common terms' weights are
+            # dense per query in `_Postings.query` (150 MB for 10,000 queries), so they are
+            # made a slice of queries at a time.
+            qr_parts, qc_parts = [], []
+            for start in range(0, len(batch.ids), 1024):
+                part = _slice(batch, start, min(start + 1024, len(batch.ids)))
+                qr, qc = post.query(part.q, part.bound)
+                qr_parts.append(qr)
+                qc_parts.append(sp.csr_matrix(qc))
+                del qc
+            qr_t = sp.vstack(qr_parts, format="csr").T.tocsr()
+            qc_t = sp.vstack(qc_parts, format="csr").T.tocsr()
+            fused.append((batch, w, qr_t, qc_t))
         # Rows × rare terms, made once (the fitted postings are term-major).
         rare_rows = post.rare_t.T.tocsr() if np.any(rows < n_main) else None
-        step = max(1, pairs_per_step // len(ids))
+        step = max(1, min(max_targets, pairs_per_step // len(ids)))
+        steps = [rows[start : start + step] for start in range(0, len(rows), step)]
         c = max(k, self.candidates)
-        for start in range(0, len(rows), step):
-            these = rows[start : start + step]
+
+        def run(i: int) -> list[tuple[str, list[tuple[str, float]]]]:
+            these = steps[i]
             main = these < n_main
             by = np.arange(len(these))[None, :]
             offer = self.meta.take(these[None, :])
@@ -1647,13 +1675,25 @@ class Index:
             top = _best(total, cand, k)
             rows_by = np.arange(len(these))[:, None]
             scores, queries = total[rows_by, top].tolist(), cand[rows_by, top].tolist()
-            for j, row in enumerate(these.tolist()):
-                out[self.ids[row]] = [
-                    Match(ids[q], sc, None)
-                    for q, sc in zip(queries[j], scores[j], strict=True)
-                    if math.isfinite(sc)
-                ]
-        return out
+            # Plain tuples: they pickle several times faster than dataclasses.
+            return [
+                (
+                    self.ids[row],
+                    [
+                        (ids[q], sc)
+                        for q, sc in zip(queries[j], scores[j], strict=True)
+                        if math.isfinite(sc)
+                    ],
+                )
+                for j, row in enumerate(these.tolist())
+            ]
+
+        if workers > 1 and len(steps) > 1 and _can_fork():
+            parts = _imap_forked(run, len(steps), workers)
+        else:
+            parts = (run(i) for i in range(len(steps)))
+        for part in parts:
+            yield {tid: [Match(q, sc, None) for q, sc in lists] for tid, lists in part}
 
     # Explanations
 
@@ -1862,15 +1902,25 @@ def _run_forked_job(i: int) -> object:
 
 def _map_forked(job: Callable[[int], object], n: int, workers: int) -> list:
     """[job(i) for i in range(n)] in `workers` forked processes (results are pickled)."""
+    return list(_imap_forked(job, n, workers))
+
+
+def _imap_forked(job: Callable[[int], object], n: int, workers: int) -> Iterator:
+    """job(i) for i in range(n), in order, computed in `workers` forked processes while
+    the caller consumes them. The caller must not fork again before it is done."""
     global _forked_job
     with _FORK_LOCK:
         _forked_job = job
+        # As in `Index._fit_forked`: objects that exist now stay out of the children's
+        # garbage collections, which would write to (and so copy) every page they visit.
+        gc.freeze()
         try:
             context = multiprocessing.get_context("fork")
             # The pool forks all its workers on the first submit, with `job` set.
             with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=context) as pool:
-                return list(pool.map(_run_forked_job, range(n)))
+                yield from pool.map(_run_forked_job, range(n))
         finally:
+            gc.unfreeze()
             _forked_job = None
 
 

@@ -617,7 +617,12 @@ def rematch_all(
     if chunk:
         flush()
     _rank_all_achievements(
-        live=live, now=now, result=result, chunk_size=chunk_size, progress=progress
+        live=live,
+        now=now,
+        result=result,
+        chunk_size=chunk_size,
+        workers=workers,
+        progress=progress,
     )
     # Lists of demands no longer published.
     with transaction.atomic():
@@ -635,7 +640,7 @@ def rematch_all(
 
 
 def _rank_all_achievements(
-    *, live: LiveIndex, now, result: RematchResult, chunk_size: int, progress
+    *, live: LiveIndex, now, result: RematchResult, chunk_size: int, workers: int, progress
 ) -> None:
     """Every fitted achievement's own list, against every published demand (the demand
     lists are written first: a pair on both keeps its demand list's row)."""
@@ -648,17 +653,29 @@ def _rank_all_achievements(
     }
     targets = [rid for rid, alive in zip(index.ids, index.alive.tolist(), strict=True) if alive]
     dismissed = _dismissed("achievement", None)
-    for start in range(0, len(targets), chunk_size):
-        part = targets[start : start + chunk_size]
-        ranked = index.top_queries(groups, list_size(), targets=part, now=now, exclude=dismissed)
-        lists = {
-            adapter.pk_of(tid): [(records[m.target_id], m.score) for m in matches]
-            for tid, matches in ranked.items()
-        }
+    # One pass: the index's row-major copy is made once, the workers compute the lists a
+    # chunk of achievements at a time, and each chunk is written as it arrives.
+    for lists in index.iter_top_queries(
+        groups,
+        list_size(),
+        targets=targets,
+        now=now,
+        exclude=dismissed,
+        workers=workers,
+        max_targets=chunk_size,
+    ):
         with transaction.atomic():
-            _write_achievement_lists(lists, index=index, now=now, result=result)
+            _write_achievement_lists(
+                {
+                    adapter.pk_of(tid): [(records[m.target_id], m.score) for m in matches]
+                    for tid, matches in lists.items()
+                },
+                index=index,
+                now=now,
+                result=result,
+            )
         if progress:
-            progress(len(part))
+            progress(len(lists))
 
 
 # Notifications

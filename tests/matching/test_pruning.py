@@ -165,6 +165,8 @@ def test_top_queries_is_every_targets_exact_best_queries(side):
         (index.encode([d for d in demands if d.market == "m1"]), tuned),
     ]
     lists = index.top_queries(groups, 10)
+    # In forked workers, a step at a time: the same lists.
+    assert index.top_queries(groups, 10, workers=2, max_targets=64) == lists
     assert achievements[0].id not in lists
     assert achievements[-1].id in lists
     assert sum(len(v) for v in lists.values()) > 10 * len(lists) // 2
