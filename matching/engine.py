@@ -994,6 +994,22 @@ class QueryBatch:
     # listings into existing lists scores the same batch again and again.
     _fused: tuple | None = field(default=None, repr=False, compare=False)
 
+    def take(self, rows: slice | Sequence[int]) -> QueryBatch:
+        """The queries at `rows` (a slice, or positions in order), without encoding again."""
+        if isinstance(rows, slice):
+            ids, records = self.ids[rows], self.records[rows]
+        else:
+            rows = np.asarray(rows, dtype=np.int64)
+            ids = [self.ids[i] for i in rows.tolist()]
+            records = [self.records[i] for i in rows.tolist()]
+        return QueryBatch(
+            ids=ids,
+            records=records,
+            q={k: v[rows] for k, v in self.q.items()},
+            bound={k: v[rows] for k, v in self.bound.items()},
+            meta=self.meta.take(rows),
+        )
+
 
 class Index:
     """Listings of one side, fitted for ranking against records of the other side."""
@@ -1169,6 +1185,10 @@ class Index:
         self.records.append(record)
         self.alive = np.append(self.alive, True)
         self.meta = self.meta.concat(self._meta([record]))
+
+    def row(self, record_id: str) -> int | None:
+        """The index row of a listing it matches, None if it does not (or no longer)."""
+        return self._pos.get(record_id)
 
     def remove(self, record_id: str) -> None:
         """Stop matching a listing (closed, expired, edited): its row is masked out."""
@@ -1695,6 +1715,60 @@ class Index:
         for part in parts:
             yield {tid: [Match(q, sc, None) for q, sc in lists] for tid, lists in part}
 
+    def score_all(
+        self, query: Record, *, weights: Weights | None = None, now: datetime | None = None
+    ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+        """One query against every indexed row: (total, each criterion's contribution,
+        text score), −inf total where nothing is shared or the row is removed. The same
+        numbers `rank_many` gives each pair, for folding one query into the targets' own
+        lists; one pass over the query's postings, the criteria vectorised."""
+        w = weights or self.weights
+        batch = self.encode([query])
+        post = self._postings
+        n_main = post.n_docs
+        text_s = np.zeros(len(self.ids), dtype=np.float64)
+        if n_main:
+            qr, qc = self._fused(batch)
+            text_s[:n_main] = post.scan(qc[0], np.flatnonzero(qc[0]))
+            text_s[:n_main] += (qr @ post.rare_t).toarray()[0]
+        if len(self.ids) > n_main:
+            text_s[n_main:] = self._extra_text(batch)[0]
+        now_ts = _timestamp(now or datetime.now(UTC))
+        contrib = {
+            name: v[0]
+            for name, v in self._criteria(
+                batch.meta, np.arange(len(self.ids))[None, :], now_ts, w
+            ).items()
+        }
+        total = w.text * text_s
+        for values in contrib.values():
+            total += values
+        total[(text_s <= 0) | ~self.alive] = -np.inf
+        return total, contrib, text_s
+
+    def explain_targets(
+        self,
+        query: Record,
+        target_ids: Sequence[str],
+        *,
+        weights: Weights | None = None,
+        now: datetime | None = None,
+    ) -> list[Match]:
+        """`explain` for one query and many targets: one `score_all` for all of them."""
+        if not target_ids:
+            return []
+        w = weights or self.weights
+        total, contrib, text_s = self.score_all(query, weights=w, now=now)
+        qmeta = self._meta([query], grow=False).take(0)
+        out = []
+        for target_id in target_ids:
+            i = self._pos[target_id]
+            parts = {name: float(v[i]) for name, v in contrib.items()}
+            score = w.text * float(text_s[i]) + sum(parts.values())
+            expl = self._explanation(query, i, float(text_s[i]), parts, qmeta, score, w)
+            out.append(Match(target_id, score, expl))
+        return out
+
     # Explanations
 
     def explain(
@@ -2102,13 +2176,7 @@ def _best(total: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
 
 
 def _slice(batch: QueryBatch, start: int, stop: int) -> QueryBatch:
-    return QueryBatch(
-        ids=batch.ids[start:stop],
-        records=batch.records[start:stop],
-        q={k: v[start:stop] for k, v in batch.q.items()},
-        bound={k: v[start:stop] for k, v in batch.bound.items()},
-        meta=batch.meta.take(slice(start, stop)),
-    )
+    return batch.take(slice(start, stop))
 
 
 class Engine:

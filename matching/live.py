@@ -9,15 +9,23 @@ Demands are the queries. Folding a new achievement into every demand's list need
 demands encoded against the index; that encoding is made once per fit, grouped by market so
 each market's weights apply to its own demands, and demands changed since are encoded again
 on the fly (there are few).
+
+Folding a changed demand into the achievements' own lists needs each list's lowest score
+(its "floor"): kept here per index row, read from the database once and then kept current by
+this process's own writes, and read again after `FLOORS_TTL` seconds (another process, the
+nightly rematch, may have rewritten the lists meanwhile).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from datetime import datetime
 
+import numpy as np
 from django.conf import settings
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from listings.choices import ListingStatus
@@ -35,11 +43,16 @@ class LiveIndex:
         # Demands changed since the batches were encoded: their fresh record, or None if no
         # longer published. Their rows in the batches are stale and skipped.
         self._demands_changed: dict[str, Record | None] = {}
+        self._floors: np.ndarray | None = None
+        self._floors_read = 0.0
+
+    FLOORS_TTL = 600.0
 
     def reset(self) -> None:
         with self._lock:
             self.index, self.synced_at = None, None
             self._demand_batches, self._demands_changed = None, {}
+            self._floors = None
 
     def fit(self, achievements: list[Record] | None = None, *, workers: int = 1) -> Index:
         with self._lock:
@@ -51,6 +64,7 @@ class LiveIndex:
             ).fit(achievements, workers=workers)
             self.index, self.synced_at = index, started
             self._demand_batches, self._demands_changed = None, {}
+            self._floors = None
             return index
 
     def get(self) -> Index:
@@ -112,6 +126,44 @@ class LiveIndex:
     def demands_changed(self) -> dict[str, Record | None]:
         with self._lock:
             return dict(self._demands_changed)
+
+    def own_floors(self) -> np.ndarray:
+        """Per index row, the lowest score on that achievement's own list when the list is
+        full, else −inf: a demand scoring above it enters the list."""
+        from matching.models import Match
+
+        with self._lock:
+            index = self.current()
+            n = len(index.ids)
+            fresh = time.monotonic() - self._floors_read < self.FLOORS_TTL
+            if self._floors is None or not fresh:
+                floors = np.full(n, -np.inf)
+                rows = (
+                    Match.objects.exclude(achievement_rank=None)
+                    .values("achievement_id")
+                    .annotate(n=Count("id"), low=Min("score"))
+                )
+                size = getattr(settings, "MATCHING_LIST_SIZE", 20)
+                for row in rows:
+                    i = index.row(adapter.record_id("achievement", row["achievement_id"]))
+                    if i is not None and row["n"] >= size:
+                        floors[i] = row["low"]
+                self._floors, self._floors_read = floors, time.monotonic()
+            elif len(self._floors) < n:  # achievements added to the index since
+                grown = np.full(n - len(self._floors), -np.inf)
+                self._floors = np.concatenate([self._floors, grown])
+            return self._floors
+
+    def set_own_floors(self, floors: dict[str, float]) -> None:
+        """Lists this process has just written: achievement record id → new floor."""
+        with self._lock:
+            if self._floors is None or self.index is None:
+                return
+            current = self.own_floors()
+            for record_id, floor in floors.items():
+                i = self.index.row(record_id)
+                if i is not None:
+                    current[i] = floor
 
 
 # One per process: the rematch worker's, or a test's.

@@ -315,11 +315,18 @@ def listing_rematch(*, kind: str, pk: int, live: LiveIndex = live_index) -> Rema
     result = RematchResult()
     if kind == "demand":
         if record is None:
+            on_their_lists = list(
+                Match.objects.filter(demand_id=pk)
+                .exclude(achievement_rank=None)
+                .values_list("achievement_id", flat=True)
+            )
             _drop_demand(pk, result)
+            _rerank_achievements(set(on_their_lists), live=live, now=now, result=result)
         else:
             lists = _rank_demand_from_elasticsearch(record, live=live)
             lists = lists if lists is not None else _rank_demands([record], live=live)
             _write_lists(lists, now=now, result=result)
+            _fold_demand(pk, record, live=live, now=now, result=result)
     else:
         _fold_achievement(pk, record, live=live, now=now, result=result)
     notify_new_matches(result.created)
@@ -405,7 +412,7 @@ def _fold_achievement(
         inserting = {d: v for d, v in inserting.items() if d in live_demands}
     if inserting:
         _insert_into_lists(pk, inserting, index=index, now=now, result=result)
-    _write_achievement_lists({pk: _own_list(pk, scores)}, index=index, now=now, result=result)
+    _write_achievement_lists({pk: _own_list(pk, scores)}, live=live, now=now, result=result)
 
 
 def _own_list(pk: int, scores: dict[int, tuple[Record, float]]) -> list[tuple[Record, float]]:
@@ -425,7 +432,7 @@ def _own_list(pk: int, scores: dict[int, tuple[Record, float]]) -> list[tuple[Re
 
 
 def _write_achievement_lists(
-    lists: dict[int, list[tuple[Record, float]]], *, index, now, result: RematchResult
+    lists: dict[int, list[tuple[Record, float]]], *, live: LiveIndex, now, result: RematchResult
 ) -> None:
     """Make each achievement's own list exactly `lists[achievement]` ((demand record,
     score), best first). Pairs new to the table are created with their explanation; a pair
@@ -433,6 +440,7 @@ def _write_achievement_lists(
     A pair that leaves the list is deleted if it is on no list and nobody acted on it."""
     if not lists:
         return
+    index = live.current()
     list(Achievement.objects.select_for_update().filter(pk__in=list(lists)).values_list("pk"))
     existing = {
         (m.demand_id, m.achievement_id): m
@@ -495,6 +503,143 @@ def _write_achievement_lists(
     result.achievements += len(lists)
     result.created.extend(to_create)
     result.removed += len(to_delete)
+    live.set_own_floors(
+        {
+            adapter.record_id("achievement", pk): ranked[-1][1]
+            if len(ranked) >= list_size()
+            else -np.inf
+            for pk, ranked in lists.items()
+        }
+    )
+
+
+def _fold_demand(pk: int, record: Record, *, live: LiveIndex, now, result: RematchResult) -> None:
+    """Put a published or edited demand into the own lists of the achievements it now makes
+    the cut for, as `_fold_achievement` does the other way: one score against every
+    achievement; it enters a list by insertion (above the list's floor, `live.own_floors`),
+    stays in place where it scores as well as before, and a list where it scores less is
+    ranked again in full."""
+    index = live.current()
+    w = _weights_for(market_weights([record.market]), record.market)
+    total, _contrib, _text = index.score_all(record, weights=w, now=now)
+    listed = dict(
+        Match.objects.filter(demand_id=pk)
+        .exclude(achievement_rank=None)
+        .values_list("achievement_id", "score")
+    )
+    skip = _dismissed("demand", [pk]).get(record.id, set())
+    scores: dict[int, float] = {}
+    for row in np.flatnonzero(np.isfinite(total) & (total > live.own_floors())).tolist():
+        if index.ids[row] not in skip:
+            scores[adapter.pk_of(index.ids[row])] = float(total[row])
+    rerank = set()
+    for achievement_id, old in listed.items():
+        row = index.row(adapter.record_id("achievement", achievement_id))
+        new = float(total[row]) if row is not None else -np.inf
+        if not np.isfinite(new) or new < old - RANK_TOLERANCE:
+            rerank.add(achievement_id)
+            scores.pop(achievement_id, None)
+        else:
+            scores[achievement_id] = new
+    if scores:
+        _insert_into_achievement_lists(
+            pk, record, scores, weights=w, live=live, now=now, result=result
+        )
+    _rerank_achievements(rerank, live=live, now=now, result=result)
+
+
+def _insert_into_achievement_lists(
+    demand_id: int,
+    record: Record,
+    scores: dict[int, float],
+    *,
+    weights: Weights,
+    live: LiveIndex,
+    now,
+    result: RematchResult,
+) -> None:
+    """Put (or update) one demand in several achievements' own lists with its known scores,
+    then renumber those lists; whatever falls off the end leaves them."""
+    index = live.current()
+    list(Achievement.objects.select_for_update().filter(pk__in=list(scores)).values_list("pk"))
+    existing = {
+        m.achievement_id: m
+        for m in Match.objects.filter(demand_id=demand_id, achievement_id__in=list(scores))
+    }
+    new_ids = [a for a in scores if a not in existing]
+    explained = index.explain_targets(
+        record, [adapter.record_id("achievement", a) for a in new_ids], weights=weights, now=now
+    )
+    new_rows = [
+        Match(
+            demand_id=demand_id,
+            achievement_id=a,
+            status=MatchStatus.SUGGESTED,
+            market_id=int(record.market),
+            score=scores[a],
+            explanation=m.explanation.as_dict() if m.explanation is not None else {},
+            computed_at=now,
+            achievement_rank=list_size() + 1,  # placed by the renumbering below
+        )
+        for a, m in zip(new_ids, explained, strict=True)
+    ]
+    changed_rows = []
+    for a, row in existing.items():
+        if row.demand_rank is None:  # on no demand list: this score is the fresh one
+            row.score, row.computed_at = scores[a], now
+        if row.achievement_rank is None:
+            row.achievement_rank = list_size() + 1
+        changed_rows.append(row)
+    Match.objects.bulk_create(new_rows, batch_size=1000)
+    Match.objects.bulk_update(changed_rows, ["score", "computed_at", "achievement_rank"])
+    gone, floors = _renumber(list(scores), "achievement")
+    live.set_own_floors({adapter.record_id("achievement", a): f for a, f in floors.items()})
+    result.updated += len(changed_rows)
+    result.removed += len(gone)
+    result.created.extend(r for r in new_rows if r.pk not in gone)
+
+
+def _rerank_achievements(pks: set[int], *, live: LiveIndex, now, result: RematchResult) -> None:
+    """Rank these achievements' own lists again in full against every published demand
+    (demands changed since the batches were encoded are encoded again)."""
+    index = live.current()
+    targets = [
+        t for t in (adapter.record_id("achievement", pk) for pk in pks) if index.row(t) is not None
+    ]
+    gone = {pk for pk in pks if index.row(adapter.record_id("achievement", pk)) is None}
+    if gone:
+        _write_achievement_lists({pk: [] for pk in gone}, live=live, now=now, result=result)
+    if not targets:
+        return
+    batches = live.demand_batches()
+    changed = live.demands_changed()
+    fresh: dict[str, list[Record]] = defaultdict(list)
+    for r in changed.values():
+        if r is not None:
+            fresh[r.market].append(r)
+    weights = market_weights([*batches, *fresh])
+    # Rows of demands changed since the batches were encoded are stale: left out, and the
+    # changed demands still published encoded afresh.
+    groups = [
+        (batch.take([j for j, rid in enumerate(batch.ids) if rid not in changed]), m)
+        for m, batch in batches.items()
+    ]
+    groups += [(index.encode(rs), m) for m, rs in fresh.items()]
+    groups = [(batch, _weights_for(weights, m)) for batch, m in groups]
+    records = {
+        rid: r for batch, _w in groups for rid, r in zip(batch.ids, batch.records, strict=True)
+    }
+    exclude = _dismissed("achievement", pks)
+    lists = index.top_queries(groups, list_size(), targets=targets, now=now, exclude=exclude)
+    _write_achievement_lists(
+        {
+            adapter.pk_of(t): [(records[m.target_id], m.score) for m in matches]
+            for t, matches in lists.items()
+        },
+        live=live,
+        now=now,
+        result=result,
+    )
 
 
 def _insert_into_lists(
@@ -537,36 +682,42 @@ def _insert_into_lists(
         changed_rows, ["market", "score", "computed_at", "explanation", "demand_rank"]
     )
     result.updated += len(changed_rows)
-    gone = _renumber(list(entering))
+    gone, _floors = _renumber(list(entering))
     result.removed += len(gone)
     result.created.extend(r for r in new_rows if r.pk not in gone)
 
 
-def _renumber(demand_ids: list[int]) -> set[int]:
-    """Ranks 1..k by score (ties: older achievement first) on each demand's list; rows past
-    k leave it: deleted if nobody acted on them, kept without a rank otherwise. Returns the
-    deleted rows' ids."""
+def _renumber(pks: list[int], kind: str = "demand") -> tuple[set[int], dict[int, float]]:
+    """Ranks 1..k by score (ties: older listing of the other side first) on the lists of
+    these listings of `kind`; rows past k leave it: deleted if on no other list and nobody
+    acted on them, kept without this rank otherwise. Returns the deleted rows' ids and each
+    list's floor (its lowest score when full, else −inf)."""
+    other = "achievement" if kind == "demand" else "demand"
+    rank_field, other_rank = f"{kind}_rank", f"{other}_rank"
     rows = (
-        Match.objects.filter(demand_id__in=demand_ids)
-        .exclude(demand_rank=None)
-        .order_by("demand_id", "-score", "achievement_id")
-        .only("id", "demand_id", "status", "demand_rank", "achievement_rank")
+        Match.objects.filter(**{f"{kind}_id__in": pks})
+        .exclude(**{rank_field: None})
+        .order_by(f"{kind}_id", "-score", f"{other}_id")
+        .only("id", "demand_id", "achievement_id", "status", "score", rank_field, other_rank)
     )
-    by_demand: dict[int, list[Match]] = defaultdict(list)
+    by_listing: dict[int, list[Match]] = defaultdict(list)
     for row in rows:
-        by_demand[row.demand_id].append(row)
+        by_listing[getattr(row, f"{kind}_id")].append(row)
     to_update, to_delete = [], []
-    for ranked in by_demand.values():
+    floors = {pk: -np.inf for pk in pks}
+    for pk, ranked in by_listing.items():
+        if len(ranked) >= list_size():
+            floors[pk] = ranked[list_size() - 1].score
         for rank, row in enumerate(ranked, 1):
             new_rank = rank if rank <= list_size() else None
-            if new_rank is None and not _on_another_list_or_acted_on(row, row.achievement_rank):
+            if new_rank is None and not _on_another_list_or_acted_on(row, getattr(row, other_rank)):
                 to_delete.append(row.pk)
-            elif row.demand_rank != new_rank:
-                row.demand_rank = new_rank
+            elif getattr(row, rank_field) != new_rank:
+                setattr(row, rank_field, new_rank)
                 to_update.append(row)
-    Match.objects.bulk_update(to_update, ["demand_rank"], batch_size=1000)
+    Match.objects.bulk_update(to_update, [rank_field], batch_size=1000)
     Match.objects.filter(pk__in=to_delete).delete()
-    return set(to_delete)
+    return set(to_delete), floors
 
 
 def _list_floors(demand_ids: list[int]) -> dict[int, tuple[int, float]]:
@@ -670,7 +821,7 @@ def _rank_all_achievements(
                     adapter.pk_of(tid): [(records[m.target_id], m.score) for m in matches]
                     for tid, matches in lists.items()
                 },
-                index=index,
+                live=live,
                 now=now,
                 result=result,
             )

@@ -7,6 +7,7 @@ import pytest
 
 from listings import services as listing_services
 from listings.choices import ListingStatus
+from listings.models import Demand
 from matching import adapter, services
 from matching.choices import MatchStatus
 from matching.live import live_index
@@ -114,9 +115,13 @@ def test_closing_a_demand_takes_it_off_every_achievement_list(
     crowded, enterprise_user, django_capture_on_commit_callbacks
 ):
     demand = Match.objects.get(achievement=crowded["runner_up"], achievement_rank=1).demand
+    runner_up = crowded["runner_up"]
     with django_capture_on_commit_callbacks(execute=True):
         listing_services.listing_close(listing=demand, actor=enterprise_user)
     assert not Match.objects.filter(demand=demand).exists()
+    # The lists it was on are filled again from the demands still published.
+    other = ({crowded["demand"].pk, crowded["second_demand"].pk} - {demand.pk}).pop()
+    assert own_list(runner_up) == [other]
 
 
 def test_a_dismissed_pair_stays_off_the_achievement_list(crowded, university_user):
@@ -128,3 +133,51 @@ def test_a_dismissed_pair_stays_off_the_achievement_list(crowded, university_use
     assert row.status == MatchStatus.DISMISSED and row.achievement_rank is None
     assert row.demand_id not in own_list(runner_up)
     assert own_list(runner_up)  # the other battery demand takes its place
+
+
+def test_publishing_a_demand_enters_the_achievement_lists_it_makes_at_once(
+    crowded, enterprise, operator, django_capture_on_commit_callbacks
+):
+    runner_up = crowded["runner_up"]
+    before = own_list(runner_up)
+    # A short demand for just what the runner-up offers (scores are relative to what the
+    # demand asks for: every word of it is met).
+    closer = DemandFactory(
+        owner=enterprise,
+        status=ListingStatus.SUBMITTED,
+        **{
+            **NEED,
+            "title": "正极材料包覆改性",
+            "description": "需要正极材料包覆改性技术。",
+            "keywords": ["包覆改性", "正极材料"],
+        },
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.listing_approve(listing=closer, actor=operator)
+    assert own_list(runner_up) == [closer.pk] != before
+    row = Match.objects.get(demand=closer, achievement=runner_up)
+    assert row.explanation["criteria"] and row.achievement_rank == 1
+    # The floor the worker keeps for that list is the list's new lowest score.
+    index = live_index.current()
+    at = index.row(adapter.record_id("achievement", runner_up.pk))
+    assert live_index.own_floors()[at] == pytest.approx(row.score)
+    # The pair it displaced, on no list and untouched, is gone.
+    assert not Match.objects.filter(demand_id=before[0], achievement=runner_up).exists()
+
+
+def test_editing_a_demand_away_from_an_achievement_ranks_its_list_again(
+    crowded, enterprise_user, django_capture_on_commit_callbacks
+):
+    runner_up = crowded["runner_up"]
+    (listed,) = own_list(runner_up)
+    other = ({crowded["demand"].pk, crowded["second_demand"].pk} - {listed}).pop()
+    demand = Demand.objects.get(pk=listed)
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.listing_update(
+            listing=demand,
+            actor=enterprise_user,
+            title="酸奶发酵菌种需求",
+            description="需要高产乳酸菌株用于酸奶发酵。",
+            keywords=["乳酸菌"],
+        )
+    assert own_list(runner_up) == [other]

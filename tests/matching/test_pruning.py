@@ -187,3 +187,37 @@ def test_top_queries_is_every_targets_exact_best_queries(side):
                 both += 1
                 assert mine[demand_id] == pytest.approx(m.score, rel=1e-6)
     assert both > 50
+
+
+def test_score_all_gives_each_pair_the_score_it_has_everywhere_else():
+    """One demand against every row (to fold it into the achievements' own lists): the
+    same totals as `score_target` pair by pair, −inf for removed rows, and explanations
+    that agree with `explain`."""
+    from dataclasses import replace
+
+    from matching.engine import Weights
+
+    achievements, demands = _synthetic(400, 5, seed=3)
+    achievements = [
+        replace(a, trl=1 + i % 9, field="x" if i % 2 else None) for i, a in enumerate(achievements)
+    ]
+    views = {**DEFAULT_VIEWS, "word": text.cjk_bigrams}
+    index = Index("achievement", views=views).fit(achievements[:-1])
+    index.add(achievements[-1])
+    index.remove(achievements[1].id)
+    tuned = Weights(maturity=0.3)
+    for d in demands:
+        d = replace(d, trl=5, field="x")
+        total, _contrib, _text = index.score_all(d, weights=tuned)
+        batch = index.encode([d])
+        assert total[1] == -np.inf
+        for i, a in enumerate(achievements):
+            if i == 1:
+                continue
+            pair = index.score_target(a.id, batch, weights=tuned)[0]
+            assert total[i] == pytest.approx(pair, rel=1e-6, abs=1e-12), a.id
+        shown = [a.id for a in achievements[2:6]]
+        many = index.explain_targets(d, shown, weights=tuned)
+        one = [index.explain(d, t, weights=tuned) for t in shown]
+        assert [m.score for m in many] == pytest.approx([m.score for m in one])
+        assert [m.explanation.as_dict() for m in many] == [m.explanation.as_dict() for m in one]
