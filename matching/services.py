@@ -6,9 +6,9 @@ achievements (`demand_rank`); an achievement's list is its best demands by the s
 (`achievement_rank`). An achievement's page shows both: its own list, and the demands
 whose lists it is in. So:
 
-- a demand published or edited gets its list ranked afresh (`listing_rematch`); the
-  achievements it now makes the list of see it through that list at once, and in their
-  own lists after the nightly rematch;
+- a demand published or edited gets its list ranked afresh (`listing_rematch`) and is
+  folded into every achievement's own list it now beats the floor of (`_fold_demand`);
+  closed, it leaves every list and the lists it was on are ranked again;
 - an achievement published or edited is folded into every demand's list it now beats the
   last entry of, dropped from lists when it is no longer published, and gets its own list
   from the same scores;
