@@ -137,12 +137,12 @@ def make_files(n: int) -> dict[str, tuple[str, str, bytes]]:
     """{case: (kind, file name, bytes)}: the template's headers, filled by the generator."""
     import tablib
 
-    from listings.importing import KINDS
+    from listings.importing import SHEETS
 
     rng = random.Random(20260101)
-    headers = {kind: [c.header for c in spec.columns] for kind, spec in KINDS.items()}
+    headers = {kind: [c.header for c in spec.columns] for kind, spec in SHEETS.items()}
     xlsx = tablib.Dataset(*achievement_rows(n, rng), headers=headers["achievement"])
-    xlsx.title = KINDS["achievement"].label
+    xlsx.title = SHEETS["achievement"].title
     gbk = tablib.Dataset(*demand_rows(n, rng), headers=headers["demand"])
     return {
         "xlsx achievements": ("achievement", "成果.xlsx", xlsx.export("xlsx", column_width=None)),
@@ -158,7 +158,7 @@ def naive_import(*, actor, owner, kind: str, file_name: str, data: bytes) -> flo
     seconds spent on parsing and checking."""
     from django.db import transaction
 
-    from listings.importing import KINDS, listings_import_prepare
+    from listings.importing import SHEETS, listings_import_prepare
     from listings.models import IntellectualProperty, Mode
 
     started = time.perf_counter()
@@ -166,7 +166,7 @@ def naive_import(*, actor, owner, kind: str, file_name: str, data: bytes) -> flo
         actor=actor, owner=owner, kind=kind, file_name=file_name, data=data
     )
     parsed = time.perf_counter() - started
-    spec = KINDS[kind]
+    spec = SHEETS[kind]
     fields = [f for f in spec.model._meta.concrete_fields if not f.primary_key]
     modes = {m.code: m for m in Mode.objects.all()}
     with transaction.atomic():
@@ -182,10 +182,10 @@ def naive_import(*, actor, owner, kind: str, file_name: str, data: bytes) -> flo
 
 
 def clear(kind: str, owner) -> None:
-    from listings.importing import KINDS
+    from listings.importing import SHEETS
     from listings.models import IntellectualProperty
 
-    spec = KINDS[kind]
+    spec = SHEETS[kind]
     IntellectualProperty.objects.all().delete()
     getattr(spec.model, spec.modes_field).through.objects.all().delete()
     spec.model.objects.filter(owner=owner).delete()

@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(tmp)
+        from listings.kinds import KINDS
         from market.demo.builder import load_demo
         from matching import adapter
         from matching.live import live_index
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
         timings: dict[str, list[float]] = {}
         for kind in ("demand", "achievement"):
-            model = adapter.KIND_MODELS[kind]
+            model = KINDS[kind].model
             pks = list(adapter.published(kind).order_by("?").values_list("pk", flat=True))
             samples = []
             for pk in pks[: args.edits]:

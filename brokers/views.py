@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from brokers import selectors, services
 from brokers.forms import ReplyForm
 from brokers.models import Assignment
-from matching.choices import DismissReason
-from matching.selectors import matches_for_listing
+from listings.panels import detail_panels
 
 
 @login_required
@@ -49,10 +48,7 @@ def assignment_detail(request, pk):
             "assignment": assignment,
             "form": form,
             "replies": assignment.messages.all(),
-            # what the broker can offer in the first reply
-            "match_entries": matches_for_listing("demand", assignment.demand, request.user),
-            "kind": "demand",
-            "listing": assignment.demand,
-            "reasons": DismissReason.choices,
+            # what the broker can offer in the first reply: the demand page's panels
+            "panels": detail_panels(request, kind="demand", listing=assignment.demand),
         },
     )

@@ -1,10 +1,11 @@
-"""Where things live on the public site."""
+"""Where things live on the public site. `ListingPages` is the router cms registers with
+`listings.locations`, so listings, search and matching link to the site's pages without
+importing cms."""
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from cms.models import AchievementIndexPage, DemandIndexPage
+from listings.locations import DetailUrl
 
 INDEX_PAGES = {"achievement": AchievementIndexPage, "demand": DemandIndexPage}
 
@@ -13,14 +14,16 @@ def listing_index_page(kind: str):
     return INDEX_PAGES[kind].objects.live().first()
 
 
-def listing_url(kind: str, pk: int) -> str | None:
-    """The canonical URL of a listing's detail page: routed under its index page."""
-    index_page = listing_index_page(kind)
-    if index_page is None:
-        return None
-    return index_page.url + index_page.reverse_subpage("detail", args=[pk])
+class ListingPages:
+    """A listing's canonical page is routed under its kind's live index page."""
 
+    def index_url(self, kind: str) -> str | None:
+        page = listing_index_page(kind)
+        return page.url if page is not None else None
 
-def listing_public_url(kind: str, pk: int) -> str:
-    """A listing's public address: under its CMS index page, else the plain detail view."""
-    return listing_url(kind, pk) or reverse("listings:detail", args=[kind, pk])
+    def detail_url(self, kind: str) -> DetailUrl | None:
+        page = listing_index_page(kind)
+        if page is None or not page.url:
+            return None
+        base = page.url
+        return lambda pk: base + page.reverse_subpage("detail", args=[pk])

@@ -30,29 +30,23 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from listings import selectors, services
 from listings.choices import ListingStatus
-from listings.models import Achievement, Demand, Listing
+from listings.kinds import KINDS, kind_of
+from listings.models import Achievement, Listing
 from listings.views import add_error
 from market import permissions
 from market.services import transition_history, transition_label
-
-KINDS = {"achievement": Achievement, "demand": Demand}
-KIND_LABELS = {Achievement: gettext_lazy("成果"), Demand: gettext_lazy("需求")}
 
 # Shown elsewhere on the review page (status in the header, the reason with the history) or
 # internal bookkeeping nobody reads.
 DETAIL_HIDDEN_FIELDS = {"id", "status", "review_reason", "client_token", "expiry_reminded_at"}
 
 
-def kind_of(listing: Listing) -> str:
-    return "achievement" if isinstance(listing, Achievement) else "demand"
-
-
 def review_url(listing: Listing) -> str:
-    return reverse("review_queue:detail", args=[kind_of(listing), listing.pk])
+    return reverse("review_queue:detail", args=[kind_of(listing).key, listing.pk])
 
 
 def pending_review_count(user) -> int:
-    return sum(selectors.listings_review_queue(model, user).count() for model in KINDS.values())
+    return sum(selectors.listings_review_queue(kind.model, user).count() for kind in KINDS.values())
 
 
 def _state_label(code: str) -> str:
@@ -107,7 +101,7 @@ class ReviewQueueView(BaseListingView):
     no_results_message = gettext_lazy("没有待审核的成果或需求。")
     columns = [
         TitleColumn("title", label=gettext_lazy("标题"), get_url=review_url),
-        Column("kind", label=gettext_lazy("类型"), accessor=lambda obj: KIND_LABELS[type(obj)]),
+        Column("kind", label=gettext_lazy("类型"), accessor=lambda obj: kind_of(obj).short_label),
         Column("owner", label=gettext_lazy("发布机构")),
         Column("market", label=gettext_lazy("所属市场")),
         DateColumn("submitted_at", label=gettext_lazy("提交时间")),
@@ -122,8 +116,8 @@ class ReviewQueueView(BaseListingView):
         # Two models in one queue: merge the two selector results by submission time.
         rows = [
             listing
-            for model in KINDS.values()
-            for listing in selectors.listings_review_queue(model, self.request.user)
+            for kind in KINDS.values()
+            for listing in selectors.listings_review_queue(kind.model, self.request.user)
         ]
         return sorted(rows, key=lambda obj: (obj.submitted_at or obj.created_at, obj.pk))
 
@@ -141,11 +135,11 @@ class ReviewDetailView(WagtailAdminTemplateMixin, TemplateView):
 
     @cached_property
     def listing(self) -> Listing:
-        model = KINDS.get(self.kwargs["kind"])
-        if model is None:
+        kind = KINDS.get(self.kwargs["kind"])
+        if kind is None:
             raise Http404
         listing = (
-            model.objects.select_related("owner", "market", "created_by")
+            kind.model.objects.select_related("owner", "market", "created_by")
             .filter(pk=self.kwargs["pk"])
             .first()
         )
@@ -154,7 +148,7 @@ class ReviewDetailView(WagtailAdminTemplateMixin, TemplateView):
         return listing
 
     def get_page_title(self):
-        return _("审核%(kind)s") % {"kind": KIND_LABELS[type(self.listing)]}
+        return _("审核%(kind)s") % {"kind": kind_of(self.listing).short_label}
 
     def get_page_subtitle(self):
         return self.listing.title
@@ -167,17 +161,17 @@ class ReviewDetailView(WagtailAdminTemplateMixin, TemplateView):
         ]
 
     def get_header_buttons(self):
-        public_url = reverse("listings:detail", args=[kind_of(self.listing), self.listing.pk])
-        return [HeaderButton(_("前台页面"), url=public_url, icon_name="view")]
+        return [HeaderButton(_("前台页面"), url=self.listing.get_absolute_url(), icon_name="view")]
 
     def get_context_data(self, **kwargs):
         listing = self.listing
-        modes_field = "transfer_modes" if isinstance(listing, Achievement) else "cooperation_modes"
+        kind = kind_of(listing)
+        modes_field = kind.modes_field
         context = super().get_context_data(**kwargs)
         context.update(
             listing=listing,
-            kind=kind_of(listing),
-            kind_label=KIND_LABELS[type(listing)],
+            kind=kind.key,
+            kind_label=kind.short_label,
             fields=self._field_rows(listing),
             modes=getattr(listing, modes_field).all(),
             modes_label=listing._meta.get_field(modes_field).verbose_name,

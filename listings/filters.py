@@ -5,15 +5,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from listings.choices import CooperationMode, TechField
+from listings.kinds import HOLDER_KINDS
 from listings.models import Achievement, Demand
-from market.choices import OrganizationKind
 from market.models import Market
 
 TRL_CHOICES = [(n, f"TRL ≥ {n}") for n in range(1, 10)]
-HOLDER_KINDS = [
-    (k.value, k.label)
-    for k in (OrganizationKind.UNIVERSITY, OrganizationKind.INSTITUTE, OrganizationKind.ENTERPRISE)
-]
+HOLDER_CHOICES = [(k.value, k.label) for k in HOLDER_KINDS]
 
 
 class _ListingFilter(django_filters.FilterSet):
@@ -24,7 +21,7 @@ class _ListingFilter(django_filters.FilterSet):
         label=_("市场"), queryset=Market.objects.all(), empty_label=_("全部市场")
     )
     holder = django_filters.ChoiceFilter(
-        label=_("机构类型"), field_name="owner__kind", choices=HOLDER_KINDS, empty_label=_("不限")
+        label=_("机构类型"), field_name="owner__kind", choices=HOLDER_CHOICES, empty_label=_("不限")
     )
 
     def filter_queryset(self, queryset):

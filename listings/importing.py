@@ -43,7 +43,8 @@ from listings.choices import (
     MaturityStage,
     TechField,
 )
-from listings.models import Achievement, Demand, IntellectualProperty, Listing, Mode
+from listings.kinds import ACHIEVEMENT, DEMAND, ListingKind
+from listings.models import IntellectualProperty, Listing, Mode
 from listings.validators import (
     APPLICATION_RE,
     PUBLICATION_RE,
@@ -51,11 +52,9 @@ from listings.validators import (
     validate_patent_number,
 )
 from market import permissions
-from market.choices import DEMAND_KINDS, SUPPLY_KINDS
 
 __all__ = [
-    "ACHIEVEMENT",
-    "DEMAND",
+    "SHEETS",
     "ImportFailed",
     "ImportResult",
     "PreparedImport",
@@ -67,8 +66,6 @@ __all__ = [
     "listings_import_save",
 ]
 
-ACHIEVEMENT = "achievement"
-DEMAND = "demand"
 FORMATS = ("xlsx", "csv")
 INSTRUCTIONS_SHEET = "说明"
 BATCH_SIZE = 1000
@@ -656,27 +653,42 @@ DEMAND_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class _Kind:
-    model: type[Listing]
-    label: str
+class _Sheet:
+    """How one kind of listing is written in a spreadsheet. The sheet's title stays Chinese
+    in every language, so a template downloaded under English imports under Chinese."""
+
+    kind: ListingKind
+    title: str
     columns: tuple[Column, ...]
-    modes_field: str
-    org_kinds: tuple[str, ...]
+
+    @property
+    def model(self) -> type[Listing]:
+        return self.kind.model
+
+    @property
+    def label(self):
+        return self.kind.label
+
+    @property
+    def modes_field(self) -> str:
+        return self.kind.modes_field
+
+    @property
+    def org_kinds(self) -> tuple[str, ...]:
+        return self.kind.owner_kinds
 
 
-KINDS = {
-    ACHIEVEMENT: _Kind(
-        Achievement, "科技成果", ACHIEVEMENT_COLUMNS, "transfer_modes", SUPPLY_KINDS
-    ),
-    DEMAND: _Kind(Demand, "技术需求", DEMAND_COLUMNS, "cooperation_modes", DEMAND_KINDS),
+SHEETS = {
+    ACHIEVEMENT.key: _Sheet(ACHIEVEMENT, "科技成果", ACHIEVEMENT_COLUMNS),
+    DEMAND.key: _Sheet(DEMAND, "技术需求", DEMAND_COLUMNS),
 }
 
 
-def _kind(kind: str) -> _Kind:
+def _kind(kind: str) -> _Sheet:
     try:
-        return KINDS[kind]
+        return SHEETS[kind]
     except KeyError:
-        raise ValueError(f"unknown listing kind {kind!r}; expected {sorted(KINDS)}") from None
+        raise ValueError(f"unknown listing kind {kind!r}; expected {sorted(SHEETS)}") from None
 
 
 # ── The template ─────────────────────────────────────────────────────────────────────────────
@@ -692,7 +704,7 @@ def import_template(kind: str, fmt: str) -> bytes:
     if fmt != "xlsx":
         raise ValueError(f"unknown template format {fmt!r}; expected one of {FORMATS}")
 
-    sheet = tablib.Dataset(headers=headers, title=spec.label)
+    sheet = tablib.Dataset(headers=headers, title=spec.title)
     notes = tablib.Dataset(
         headers=[_("列名"), _("是否必填"), _("填写说明"), _("可选值"), _("示例")],
         title=INSTRUCTIONS_SHEET,
@@ -705,7 +717,7 @@ def import_template(kind: str, fmt: str) -> bytes:
     notes.append([""] * notes.width)
     for line in (
         _("在“%(sheet)s”工作表中每行填写一条%(kind)s，第1行是表头，请勿修改或删除带 * 的列。")
-        % {"sheet": spec.label, "kind": spec.label},
+        % {"sheet": spec.title, "kind": spec.label},
         _("导入时会检查所有行：只要有一处错误，就不会导入任何数据，并列出每处错误所在的行和列。"),
         _("导入的%(kind)s是草稿，请在“我的发布”中检查后提交审核。") % {"kind": spec.label},
     ):
@@ -724,14 +736,14 @@ def _allowed_values(column: Column) -> str:
     return {parse_bool: "是、否", parse_trl: "1–9"}.get(column.parse, "")
 
 
-def _decorate_xlsx(data: bytes, spec: _Kind) -> bytes:
+def _decorate_xlsx(data: bytes, spec: _Sheet) -> bytes:
     """Add what tablib cannot express: drop-down lists, text-formatted code columns, widths."""
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = load_workbook(io.BytesIO(data))
-    sheet = book[spec.label]
+    sheet = book[spec.title]
     last_row = settings.LISTING_IMPORT_MAX_ROWS + 1
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)
@@ -778,7 +790,7 @@ def _not_a_table(hint: str = "") -> ImportFailed:
     return _file_error(message)
 
 
-def _read_table(kind: _Kind, file_name: str, data: bytes) -> _Table:
+def _read_table(kind: _Sheet, file_name: str, data: bytes) -> _Table:
     max_bytes = settings.LISTING_IMPORT_MAX_BYTES
     if not data:
         raise _file_error(_("文件是空的。请下载模板，填写后再导入。"))
@@ -821,7 +833,7 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
-def _read_xlsx(kind: _Kind, data: bytes) -> list[list]:
+def _read_xlsx(kind: _Sheet, data: bytes) -> list[list]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -840,7 +852,7 @@ def _read_xlsx(kind: _Kind, data: bytes) -> list[list]:
     except Exception:  # openpyxl raises many kinds of error on a damaged file
         raise _not_a_table() from None
     sheets = [s for s in book.sheets() if s.title != INSTRUCTIONS_SHEET] or book.sheets()
-    sheet = next((s for s in sheets if s.title == kind.label), sheets[0] if sheets else None)
+    sheet = next((s for s in sheets if s.title == kind.title), sheets[0] if sheets else None)
     return [list(r) for r in sheet] if sheet is not None else []
 
 
@@ -906,7 +918,7 @@ def _read_csv(data: bytes) -> tuple[list[list], list[int]]:
 # ── Checking rows ────────────────────────────────────────────────────────────────────────────
 
 
-def _match_columns(kind: _Kind, table: _Table) -> dict[int, Column]:
+def _match_columns(kind: _Sheet, table: _Table) -> dict[int, Column]:
     by_key = {}
     for column in kind.columns:
         for name in (column.header, column.name, *column.aliases):
@@ -939,7 +951,7 @@ def _match_columns(kind: _Kind, table: _Table) -> dict[int, Column]:
             found[index] = column
     missing = [c for c in kind.columns if c.required and c not in found.values()]
     if missing:
-        other = next(k for k in KINDS.values() if k is not kind)
+        other = SHEETS[kind.kind.other.key]
         other_keys = {_key(n).rstrip("*") for c in other.columns for n in (c.header, c.name)}
         own_keys = {_key(c.name) for c in kind.columns}
         header_keys = {_key(_text(c)).strip("*") for c in table.header if _text(c)}
@@ -1006,7 +1018,7 @@ class _RowChecker:
     # Ours and known good; checking a foreign key costs a query per row.
     EXCLUDE = ("owner", "market", "created_by")
 
-    def __init__(self, spec: _Kind, columns: dict[int, Column], *, owner, actor):
+    def __init__(self, spec: _Sheet, columns: dict[int, Column], *, owner, actor):
         self.spec = spec
         self.owner = owner
         self.actor = actor
@@ -1063,7 +1075,7 @@ class _RowChecker:
         return PreparedRow(number, listing, mode_codes, patents)
 
 
-def _ref_errors(spec: _Kind, owner, rows: list[PreparedRow]) -> list[RowError]:
+def _ref_errors(spec: _Sheet, owner, rows: list[PreparedRow]) -> list[RowError]:
     """编号 is unique per owner: within the file and against what the owner already has."""
     header = next(c.header for c in spec.columns if c.field == "ref")
     errors = []

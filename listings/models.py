@@ -27,12 +27,11 @@ from listings.choices import (
     TechField,
     stage_for_trl,
 )
+from listings.locations import listing_url
 from listings.validators import normalize_patent_number, validate_patent_number
 from market import permissions
 from market.regions import province_name
 from market.validators import validate_region_code
-
-S = ListingStatus
 
 
 def may_edit(listing: Listing, user) -> bool:
@@ -103,7 +102,13 @@ class Listing(ConcurrentTransitionMixin, models.Model):
     )
     client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
-    status = FSMField(_("状态"), max_length=20, choices=S.choices, default=S.DRAFT, db_index=True)
+    status = FSMField(
+        _("状态"),
+        max_length=20,
+        choices=ListingStatus.choices,
+        default=ListingStatus.DRAFT,
+        db_index=True,
+    )
     review_reason = models.TextField(_("审核意见"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
@@ -119,44 +124,85 @@ class Listing(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self) -> str:
+        """Its public page: routed under its index page on the site (the router cms
+        registers), else the plain detail view."""
+        return listing_url(self._meta.model_name, self.pk)
+
     # The lifecycle. Each transition names the states it leaves from and who may take it.
 
-    @transition(field=status, source=[S.DRAFT, S.REJECTED], target=S.SUBMITTED, permission=may_edit)
+    @transition(
+        field=status,
+        source=[ListingStatus.DRAFT, ListingStatus.REJECTED],
+        target=ListingStatus.SUBMITTED,
+        permission=may_edit,
+    )
     def submit(self):
         pass
 
-    @transition(field=status, source=S.SUBMITTED, target=S.PUBLISHED, permission=may_review)
+    @transition(
+        field=status,
+        source=ListingStatus.SUBMITTED,
+        target=ListingStatus.PUBLISHED,
+        permission=may_review,
+    )
     def approve(self):
         pass
 
-    @transition(field=status, source=S.SUBMITTED, target=S.REJECTED, permission=may_review)
+    @transition(
+        field=status,
+        source=ListingStatus.SUBMITTED,
+        target=ListingStatus.REJECTED,
+        permission=may_review,
+    )
     def reject(self):
         pass
 
     @transition(
-        field=status, source=[S.PUBLISHED, S.EXPIRED], target=S.PUBLISHED, permission=may_edit
+        field=status,
+        source=[ListingStatus.PUBLISHED, ListingStatus.EXPIRED],
+        target=ListingStatus.PUBLISHED,
+        permission=may_edit,
     )
     def renew(self):
         pass
 
-    @transition(field=status, source=S.PUBLISHED, target=S.EXPIRED, permission=system_only)
+    @transition(
+        field=status,
+        source=ListingStatus.PUBLISHED,
+        target=ListingStatus.EXPIRED,
+        permission=system_only,
+    )
     def expire(self):
         pass
 
     @transition(
         field=status,
-        source=[S.DRAFT, S.SUBMITTED, S.REJECTED, S.PUBLISHED, S.EXPIRED],
-        target=S.CLOSED,
+        source=[
+            ListingStatus.DRAFT,
+            ListingStatus.SUBMITTED,
+            ListingStatus.REJECTED,
+            ListingStatus.PUBLISHED,
+            ListingStatus.EXPIRED,
+        ],
+        target=ListingStatus.CLOSED,
         permission=may_close,
     )
     def close(self):
         pass
 
-    @transition(field=status, source=S.CLOSED, target=S.DRAFT, permission=may_edit)
+    @transition(
+        field=status, source=ListingStatus.CLOSED, target=ListingStatus.DRAFT, permission=may_edit
+    )
     def reopen(self):
         pass
 
-    EDITABLE_STATES = (S.DRAFT, S.REJECTED, S.PUBLISHED, S.EXPIRED)
+    EDITABLE_STATES = (
+        ListingStatus.DRAFT,
+        ListingStatus.REJECTED,
+        ListingStatus.PUBLISHED,
+        ListingStatus.EXPIRED,
+    )
     MODES_FIELD: str
 
     @classmethod
@@ -173,7 +219,7 @@ class Listing(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == S.PUBLISHED
+        return self.status == ListingStatus.PUBLISHED
 
     @property
     def is_editable(self) -> bool:

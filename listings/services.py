@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from listings.choices import ListingStatus
+from listings.kinds import kind_of
 from listings.models import (
     Achievement,
     Attachment,
@@ -31,7 +32,7 @@ from listings.models import (
 )
 from listings.signals import announce_listing_changed
 from market import permissions
-from market.choices import DEMAND_KINDS, LISTING_EDITOR_ROLES, SUPPLY_KINDS
+from market.choices import LISTING_EDITOR_ROLES
 from market.models import Organization, User
 from market.services import notify, transition_apply
 
@@ -65,8 +66,7 @@ def _modes(codes: Iterable[str]) -> list[Mode]:
 def _check_owner(model: ListingModel, actor: User, owner: Organization) -> None:
     if not permissions.is_org_editor(actor, owner.pk):
         raise PermissionDenied(_("您不是“%s”的成员，不能以该机构名义发布。") % owner.name)
-    allowed = SUPPLY_KINDS if model is Achievement else DEMAND_KINDS
-    if owner.kind not in allowed:
+    if owner.kind not in kind_of(model).owner_kinds:
         raise ValidationError(
             _("%(kind)s不能发布%(what)s。")
             % {"kind": owner.get_kind_display(), "what": model._meta.verbose_name}

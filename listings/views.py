@@ -10,39 +10,38 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from listings import importing, selectors, services
-from listings.forms import AchievementForm, AttachmentForm, DemandForm, ImportForm, InterestForm
-from listings.models import Achievement, Demand
+from listings.forms import AttachmentForm, ImportForm, InterestForm
+from listings.kinds import ACHIEVEMENT, DEMAND, KINDS, ListingKind, get_kind
+from listings.locations import listing_site_url
+from listings.panels import detail_panels
 from market import permissions
-from market.choices import DEMAND_KINDS, SUPPLY_KINDS
 from market.models import Organization
 from market.services import transition_history
-from matching.choices import DismissReason
-from matching.selectors import matches_for_listing
 
-KINDS = {
-    "achievement": (Achievement, AchievementForm, SUPPLY_KINDS),
-    "demand": (Demand, DemandForm, DEMAND_KINDS),
-}
+# The messages are lazy: a module-level gettext would freeze them in the language of
+# whichever request imported the module first.
 ACTIONS = {
-    "submit": (services.listing_submit, _("已提交审核，运营方审核后发布。")),
-    "renew": (services.listing_renew, _("已续期。")),
-    "close": (services.listing_close, _("已关闭。")),
-    "reopen": (services.listing_reopen, _("已恢复为草稿，可修改后重新提交。")),
+    "submit": (services.listing_submit, gettext_lazy("已提交审核，运营方审核后发布。")),
+    "renew": (services.listing_renew, gettext_lazy("已续期。")),
+    "close": (services.listing_close, gettext_lazy("已关闭。")),
+    "reopen": (services.listing_reopen, gettext_lazy("已恢复为草稿，可修改后重新提交。")),
 }
 
 
-def _kind(kind: str):
-    if kind not in KINDS:
-        raise Http404
-    return KINDS[kind]
+def _kind(key: str) -> ListingKind:
+    try:
+        return get_kind(key)
+    except LookupError:
+        raise Http404 from None
 
 
-def _owners(user, org_kinds):
+def _owners(user, kind: ListingKind):
     return Organization.objects.filter(
-        pk__in=permissions.editable_organization_ids(user), kind__in=org_kinds
+        pk__in=permissions.editable_organization_ids(user), kind__in=kind.owner_kinds
     )
 
 
@@ -58,18 +57,19 @@ def add_error(form, exc: ValidationError) -> None:
 @login_required
 def my_listings(request):
     context = {
-        "achievements": selectors.listings_of_user(Achievement, request.user),
-        "demands": selectors.listings_of_user(Demand, request.user),
-        "can_post_achievement": _owners(request.user, SUPPLY_KINDS).exists(),
-        "can_post_demand": _owners(request.user, DEMAND_KINDS).exists(),
+        "achievements": selectors.listings_of_user(ACHIEVEMENT.model, request.user),
+        "demands": selectors.listings_of_user(DEMAND.model, request.user),
+        "can_post_achievement": _owners(request.user, ACHIEVEMENT).exists(),
+        "can_post_demand": _owners(request.user, DEMAND).exists(),
     }
     return render(request, "listings/mine.html", context)
 
 
 @login_required
 def listing_create(request, kind):
-    model, form_class, org_kinds = _kind(kind)
-    owners = _owners(request.user, org_kinds)
+    spec = _kind(kind)
+    model, form_class = spec.model, spec.form
+    owners = _owners(request.user, spec)
     if not owners.exists():
         raise PermissionDenied(_("您所在的机构不能发布%s。") % model._meta.verbose_name)
     form = form_class(request.POST or None)
@@ -105,7 +105,8 @@ def listing_create(request, kind):
 
 @login_required
 def listing_edit(request, kind, pk):
-    model, form_class, _org_kinds = _kind(kind)
+    spec = _kind(kind)
+    model, form_class = spec.model, spec.form
     listing = get_object_or_404(model, pk=pk)
     if not permissions.is_org_editor(request.user, listing.owner_id):
         raise PermissionDenied(_("只有发布机构的成员可以修改该信息。"))
@@ -132,7 +133,7 @@ def listing_edit(request, kind, pk):
 @login_required
 @require_POST
 def listing_action(request, kind, pk, action):
-    model, _form, _org_kinds = _kind(kind)
+    model = _kind(kind).model
     if action not in ACTIONS:
         raise Http404
     listing = get_object_or_404(model, pk=pk)
@@ -147,7 +148,7 @@ def _run_action(request, kind, listing, action):
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, success)
+        messages.success(request, str(success))
     return redirect(_detail_url(kind, listing))
 
 
@@ -157,16 +158,14 @@ def _detail_url(kind, listing):
 
 def listing_detail(request, kind, pk):
     """The canonical public address of a listing is under its index page on the site."""
-    from cms.selectors import listing_url
-
-    url = listing_url(kind, pk)
+    url = listing_site_url(_kind(kind).key, pk)
     if url:
         return redirect(url)
     return render_listing_detail(request, kind, pk)
 
 
 def render_listing_detail(request, kind, pk, page=None):
-    model, _form, _org_kinds = _kind(kind)
+    model = _kind(kind).model
     listing = model.objects.select_related("owner", "market").filter(pk=pk).first()
     if listing is None or not selectors.listing_visible_to(listing, request.user):
         return render(
@@ -188,8 +187,7 @@ def render_listing_detail(request, kind, pk, page=None):
         "attachment_form": AttachmentForm(),
         "show_contact": request.user.is_authenticated,
         "interest_form": InterestForm(),
-        "match_entries": matches_for_listing(kind, listing, request.user),
-        "match_reasons": DismissReason.choices,
+        "panels": detail_panels(request, kind=kind, listing=listing),
     }
     return render(request, "listings/detail.html", context)
 
@@ -197,7 +195,7 @@ def render_listing_detail(request, kind, pk, page=None):
 @login_required
 @require_POST
 def express_interest(request, kind, pk):
-    model, _form, _org_kinds = _kind(kind)
+    model = _kind(kind).model
     listing = get_object_or_404(model, pk=pk)
     form = InterestForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
@@ -216,7 +214,7 @@ def express_interest(request, kind, pk):
 @login_required
 @require_POST
 def attachment_upload(request, kind, pk):
-    model, _form, _org_kinds = _kind(kind)
+    model = _kind(kind).model
     listing = get_object_or_404(model, pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():

@@ -15,20 +15,6 @@ class OrganizationKind(models.TextChoices):
     OPERATOR = "operator", _("市场运营方")
 
 
-# Organizations whose people post technology achievements (supply side).
-SUPPLY_KINDS = (
-    OrganizationKind.UNIVERSITY,
-    OrganizationKind.INSTITUTE,
-    OrganizationKind.ENTERPRISE,
-)
-# Organizations whose people post technology demands.
-DEMAND_KINDS = (
-    OrganizationKind.ENTERPRISE,
-    OrganizationKind.INSTITUTE,
-    OrganizationKind.UNIVERSITY,
-)
-
-
 class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", _("机构管理员")
     MEMBER = "member", _("成员")

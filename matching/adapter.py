@@ -10,11 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from listings.choices import ListingStatus
-from listings.models import Achievement, Demand, Listing
+from listings.kinds import KINDS
 from matching.records import Record
 
-KIND_MODELS: dict[str, type[Listing]] = {"achievement": Achievement, "demand": Demand}
-OTHER_SIDE = {"achievement": "demand", "demand": "achievement"}
+OTHER_SIDE = {key: kind.other.key for key, kind in KINDS.items()}
 
 _COMMON = (
     "pk",
@@ -39,14 +38,6 @@ _FIELDS = {
         "budget_negotiable",
     ),
 }
-
-
-def kind_of(listing_or_model) -> str:
-    model = listing_or_model if isinstance(listing_or_model, type) else type(listing_or_model)
-    for kind, m in KIND_MODELS.items():
-        if issubclass(model, m):
-            return kind
-    raise ValueError(f"not a listing: {model!r}")
 
 
 PREFIX = {"achievement": "a", "demand": "d"}
@@ -92,13 +83,13 @@ def _record(kind: str, row: dict, modes: frozenset[str]) -> Record:
 
 
 def published(kind: str):
-    return KIND_MODELS[kind].objects.filter(status=ListingStatus.PUBLISHED)
+    return KINDS[kind].model.objects.filter(status=ListingStatus.PUBLISHED)
 
 
 def records(kind: str, queryset=None, *, chunk_size: int = 2000) -> Iterator[Record]:
     """Records for the listings of `queryset` (default: every published listing of `kind`),
     read in chunks with two queries a chunk (rows, then their modes)."""
-    model = KIND_MODELS[kind]
+    model = KINDS[kind].model
     qs = (published(kind) if queryset is None else queryset).order_by("pk")
     through = getattr(model, model.modes_relation()).through
     fk = f"{model._meta.model_name}_id"

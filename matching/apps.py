@@ -7,4 +7,8 @@ class MatchingConfig(AppConfig):
     verbose_name = _("供需匹配")
 
     def ready(self):
+        from listings.panels import register_detail_panel
         from matching import receivers  # noqa: F401
+        from matching.panels import MATCHES_PANEL
+
+        register_detail_panel(MATCHES_PANEL)

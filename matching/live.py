@@ -29,6 +29,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from listings.choices import ListingStatus
+from listings.kinds import KINDS
 from matching import adapter
 from matching.engine import Index, QueryBatch
 from matching.records import Record
@@ -87,7 +88,7 @@ class LiveIndex:
         with self._lock:
             started = timezone.now()
             for kind in ("achievement", "demand"):
-                model = adapter.KIND_MODELS[kind]
+                model = KINDS[kind].model
                 changed = model.objects.filter(updated_at__gte=self.synced_at)
                 live = {
                     adapter.pk_of(r.id): r

@@ -5,8 +5,8 @@ import logging
 
 from django.dispatch import receiver
 
+from listings.kinds import kind_of
 from listings.signals import listing_changed
-from matching import adapter
 
 logger = logging.getLogger(__name__)
 
@@ -16,8 +16,8 @@ def rematch_on_change(sender, pk, **kwargs):
     from matching.tasks import rematch_listing
 
     try:
-        kind = adapter.kind_of(sender)
-    except ValueError:
+        kind = kind_of(sender).key
+    except LookupError:
         return
     try:
         rematch_listing.enqueue(kind, pk)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from brokers.models import Assignment
+from listings.locations import listing_url
 from listings.models import Demand
 from market.choices import LISTING_EDITOR_ROLES
 from market.models import Market, Membership, User
@@ -180,9 +181,7 @@ class Digest:
 
 def absolute_listing_url(kind: str, pk: int) -> str:
     """The public page of a listing, as a link that works from an e-mail."""
-    from cms.selectors import listing_public_url
-
-    url = listing_public_url(kind, pk)
+    url = listing_url(kind, pk)
     if url.startswith(("http://", "https://")):
         return url
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url

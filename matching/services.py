@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from listings.choices import ListingStatus
+from listings.locations import listing_url
 from listings.models import Achievement, Demand
 from market.models import Market, User
 from market.services import notify, transition_apply
@@ -844,8 +845,6 @@ def notify_new_matches(created: list[Match]) -> int:
     thresholds are read once; matches no threshold can reach are skipped unread."""
     from django.db.models import Min
 
-    from cms.selectors import listing_public_url
-
     lowest = MatchPreference.objects.aggregate(low=Min("notify_threshold"))["low"]
     floor = min(DEFAULT_THRESHOLD, lowest if lowest is not None else DEFAULT_THRESHOLD)
     pks = [m.pk for m in created if m.pk and m.score >= floor]
@@ -878,7 +877,7 @@ def notify_new_matches(created: list[Match]) -> int:
             ) % {"title": other.title}
             key = (other_kind, other.pk)
             if key not in urls:
-                urls[key] = listing_public_url(*key)
+                urls[key] = listing_url(*key)
             notify(recipient=user, verb="match.new", title=title[:200], body=text, url=urls[key])
             sent += 1
     Match.objects.filter(pk__in=[m.pk for m in matches]).update(notified_at=timezone.now())

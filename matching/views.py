@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from cms.selectors import listing_public_url
+from listings.locations import listing_url
 from matching import services
 from matching.choices import DismissReason, MatchStatus
 from matching.models import Match, MatchPreference, may_give_feedback
@@ -21,7 +21,7 @@ def _back(request, match: Match) -> str:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return listing_public_url("demand", match.demand_id)
+    return listing_url("demand", match.demand_id)
 
 
 @require_GET
@@ -33,7 +33,7 @@ def match_open(request, pk: int, kind: str):
     if match.status == MatchStatus.SUGGESTED and may_give_feedback(match, request.user):
         services.match_feedback(match=match, actor=request.user, action="view")
     pk_other = match.achievement_id if kind == "achievement" else match.demand_id
-    return redirect(listing_public_url(kind, pk_other))
+    return redirect(listing_url(kind, pk_other))
 
 
 @login_required

@@ -14,12 +14,12 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from listings import kinds as listing_kinds
 from listings.choices import CooperationMode, TechField
-from market.choices import OrganizationKind
 from search.text import MAX_QUERY_CHARS
 
-KINDS = ("achievement", "demand")
-KIND_LABELS = {"achievement": gettext_lazy("科技成果"), "demand": gettext_lazy("技术需求")}
+KINDS = listing_kinds.KEYS
+KIND_LABELS = {key: kind.label for key, kind in listing_kinds.KINDS.items()}
 SORTS = ("relevance", "newest", "price", "-price")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -37,10 +37,7 @@ PRICE_BANDS: dict[str, tuple[Decimal | None, Decimal | None, object]] = {
     "negotiable": (None, None, gettext_lazy("面议")),
 }
 
-HOLDER_KINDS = {
-    k.value: k.label
-    for k in (OrganizationKind.UNIVERSITY, OrganizationKind.INSTITUTE, OrganizationKind.ENTERPRISE)
-}
+HOLDER_LABELS = {k.value: k.label for k in listing_kinds.HOLDER_KINDS}
 
 FALLBACK_NOTICE = gettext_lazy("全文检索服务暂时不可用，当前结果来自备用检索，可能不完整。")
 
@@ -148,7 +145,7 @@ def filter_labels(filters: dict) -> list[str]:
         elif name == "price":
             labels.append(str(PRICE_BANDS[value][2]) if value in PRICE_BANDS else str(value))
         elif name == "holder":
-            labels.append(str(HOLDER_KINDS.get(value, value)))
+            labels.append(str(HOLDER_LABELS.get(value, value)))
     return labels
 
 
@@ -181,7 +178,7 @@ def _clean_filters(kind: str, raw: dict) -> tuple[dict[str, str | int], set[str]
             clean[name] = value
         elif name == "price" and value in PRICE_BANDS:
             clean[name] = value
-        elif name == "holder" and value in HOLDER_KINDS:
+        elif name == "holder" and value in HOLDER_LABELS:
             clean[name] = value
         else:
             unknown.add(name)

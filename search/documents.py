@@ -6,24 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from listings.choices import ListingStatus
-from listings.models import Achievement, Demand
+from listings.kinds import KINDS
 from search.contract import price_band
 from search.text import analyze
 
-KIND_MODELS = {"achievement": Achievement, "demand": Demand}
 EXCERPT_CHARS = 600
-
-
-def kind_of(model: type) -> str | None:
-    for kind, candidate in KIND_MODELS.items():
-        if model is candidate:
-            return kind
-    return None
 
 
 def listings_for_index(kind: str):
     """Published listings of a kind with what the document needs, in primary-key order."""
-    model = KIND_MODELS[kind]
+    model = KINDS[kind].model
     return (
         model.objects.filter(status=ListingStatus.PUBLISHED)
         .select_related("owner")

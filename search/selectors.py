@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.urls import reverse
 
+from listings.locations import listing_detail_url
 from search.contract import SearchQuery, SearchResults, filters_key
 from search.models import SavedSearch
 
 
 def hit_urls(results: SearchResults) -> SearchResults:
-    """Fill each hit's URL: its detail page routed under the CMS index page (as
-    cms.selectors.listing_url builds it, with the index page looked up once per page of
-    hits), else the plain detail view when no site exists."""
-    from cms.selectors import listing_index_page
-
-    index_pages: dict[str, object] = {}
+    """Fill each hit's URL with its listing's public page, resolving each kind's pages once
+    per page of hits rather than once a hit."""
+    builders = {}
     for hit in results.hits:
-        if hit.kind not in index_pages:
-            index_pages[hit.kind] = listing_index_page(hit.kind)
-        page = index_pages[hit.kind]
-        if page is not None and page.url:
-            hit.url = page.url + page.reverse_subpage("detail", args=[hit.pk])
-        else:
-            hit.url = reverse("listings:detail", args=[hit.kind, hit.pk])
+        if hit.kind not in builders:
+            builders[hit.kind] = listing_detail_url(hit.kind)
+        hit.url = builders[hit.kind](hit.pk)
     return results
 
 

@@ -23,8 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.selectors import listing_public_url
 from listings.choices import ListingStatus
+from listings.kinds import KINDS, kind_of
+from listings.locations import listing_url
 from market.services import notify
 from search import text
 from search.backends import BackendUnavailable, elastic, embedded
@@ -36,7 +37,7 @@ from search.contract import (
     filter_labels,
     filters_key,
 )
-from search.documents import KIND_MODELS, listing_document, listings_for_index, segment
+from search.documents import listing_document, listings_for_index, segment
 from search.models import (
     SAVED_SEARCH_DUPLICATE,
     PendingIndexOp,
@@ -117,8 +118,9 @@ def search_index_listing(*, kind: str, listing_id: int) -> None:
 def on_listing_changed(sender, pk, **kwargs) -> None:
     """Receiver of listings.signals.listing_changed (sent after commit): reindex the listing,
     then, with the index true, tell the people whose saved searches it newly matches."""
-    kind = {m: k for k, m in KIND_MODELS.items()}.get(sender)
-    if kind is None:
+    try:
+        kind = kind_of(sender).key
+    except LookupError:
         return
     search_index_listing(kind=kind, listing_id=pk)
     try:
@@ -306,7 +308,7 @@ def search(query: SearchQuery) -> SearchResults:
 
 def suggest(*, q: str, kind: str = "achievement", limit: int = 8) -> list[str]:
     """Autocomplete: titles whose title or keywords start with what was typed."""
-    if kind not in KIND_MODELS:
+    if kind not in KINDS:
         kind = "achievement"
     tokens = text.tokens(q[: text.MAX_QUERY_CHARS])[:8]
     if not tokens:
@@ -477,8 +479,8 @@ def saved_searches_notify_for_listing(*, kind: str, listing_id: int) -> int:
     before this runs; Elasticsearch is not asked. The contract tests hold both backends to
     the same results, and the check keeps working when the node is unreachable."""
     listing = (
-        KIND_MODELS[kind]
-        .objects.filter(pk=listing_id, status=ListingStatus.PUBLISHED)
+        KINDS[kind]
+        .model.objects.filter(pk=listing_id, status=ListingStatus.PUBLISHED)
         .select_related("owner")
         .first()
     )
@@ -521,7 +523,7 @@ def saved_searches_notify_for_listing(*, kind: str, listing_id: int) -> int:
     SavedSearch.objects.filter(pk__in=[s.pk for s in matched]).update(
         last_notified_at=timezone.now()
     )
-    url = listing_public_url(kind, listing_id)
+    url = listing_url(kind, listing_id)
     by_user: dict[int, list[SavedSearch]] = defaultdict(list)
     for saved in matched:
         by_user[saved.user_id].append(saved)

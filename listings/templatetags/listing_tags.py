@@ -1,5 +1,7 @@
 from django import template
-from django.urls import reverse
+
+from listings.locations import listing_detail_url as detail_url_of_kind
+from listings.locations import listing_index_url as index_url_of_kind
 
 register = template.Library()
 
@@ -7,26 +9,20 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def listing_index_url(context, kind):
     """The URL of the public index of a listing kind, looked up once per request."""
-    pages = _index_pages(context)
-    page = pages.get(kind)
-    return page.url if page else ""
+    return _per_request(context, "index", kind, index_url_of_kind)
 
 
 @register.simple_tag(takes_context=True)
 def listing_detail_url(context, kind, pk):
-    page = _index_pages(context).get(kind)
-    if page is None:
-        return reverse("listings:detail", args=[kind, pk])
-    return page.url + page.reverse_subpage("detail", args=[pk])
+    """A listing's public page; its kind's pages are looked up once per request."""
+    return _per_request(context, "detail", kind, detail_url_of_kind)(pk)
 
 
-def _index_pages(context):
+def _per_request(context, what, kind, lookup):
     request = context.get("request")
-    cache = getattr(request, "_listing_index_pages", None) if request else None
-    if cache is None:
-        from cms.selectors import INDEX_PAGES
-
-        cache = {kind: model.objects.live().first() for kind, model in INDEX_PAGES.items()}
-        if request is not None:
-            request._listing_index_pages = cache
-    return cache
+    if request is None:
+        return lookup(kind)
+    cache = request.__dict__.setdefault("_listing_locations", {})
+    if (what, kind) not in cache:
+        cache[what, kind] = lookup(kind)
+    return cache[what, kind]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from search.contract import (
-    HOLDER_KINDS,
+    HOLDER_LABELS,
     PRICE_BANDS,
     FacetValue,
     Hit,
@@ -78,7 +78,7 @@ def build_facets(query: SearchQuery, raw: dict[str, dict[str, int]]) -> dict[str
     holder_counts = raw.get("holder", {})
     facets["holder"] = [
         FacetValue(v, str(label), holder_counts[v])
-        for v, label in HOLDER_KINDS.items()
+        for v, label in HOLDER_LABELS.items()
         if holder_counts.get(v)
     ]
     return facets

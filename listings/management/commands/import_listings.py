@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from listings.importing import (
     FORMATS,
-    KINDS,
+    SHEETS,
     ImportFailed,
     RowError,
     import_template,
@@ -32,7 +32,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", metavar="FILE", help="要导入的 .xlsx/.csv，或模板的输出路径")
-        parser.add_argument("--kind", required=True, choices=sorted(KINDS))
+        parser.add_argument("--kind", required=True, choices=sorted(SHEETS))
         parser.add_argument("--org", help="发布机构的统一社会信用代码")
         parser.add_argument("--user", help="执行导入的用户名（须是该机构的管理员或成员）")
         parser.add_argument("--template", choices=FORMATS, help="写出空白模板而不是导入")
@@ -76,7 +76,7 @@ class Command(BaseCommand):
             if bar is not None:
                 bar.close()
 
-        label = KINDS[kind].label
+        label = SHEETS[kind].label
         if dry_run:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -4,8 +4,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from listings.kinds import KEYS
 from search.backends import BackendUnavailable
-from search.documents import KIND_MODELS
 from search.services import elasticsearch_configured, search_reindex
 
 BACKEND_CHOICES = {
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     help = "Rebuild the search indexes (embedded, and Elasticsearch when configured)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--kind", choices=sorted(KIND_MODELS), help="one kind only")
+        parser.add_argument("--kind", choices=sorted(KEYS), help="one kind only")
         parser.add_argument(
             "--backend",
             choices=["all", *BACKEND_CHOICES],
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         if "elasticsearch" in backends and not elasticsearch_configured():
             raise CommandError("ELASTICSEARCH_URL is not set")
         target = " + ".join("Elasticsearch" if b == "elasticsearch" else b for b in backends)
-        for k in [kind] if kind else sorted(KIND_MODELS):
+        for k in [kind] if kind else sorted(KEYS):
             bar = tqdm(desc=f"{k} ({target})", unit="listing", disable=options["verbosity"] < 1)
 
             def progress(done, total, bar=bar):
