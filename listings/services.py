@@ -138,12 +138,15 @@ def listing_update(
     ip_items: Iterable[dict[str, Any]] | None = None,
     **fields: Any,
 ) -> Listing:
-    """Edit a listing's content. A listing under review is locked until the operator decides."""
+    """Edit a listing's content: its owner's editors, or an operator of its market (who may
+    correct it in any state, the review included). For the owner a listing under review is
+    locked until the operator decides."""
     model = type(listing)
     listing = model.objects.select_for_update().get(pk=listing.pk)
-    if not permissions.is_org_editor(actor, listing.owner_id):
+    is_operator = permissions.is_market_operator(actor, listing.market_id)
+    if not is_operator and not permissions.is_org_editor(actor, listing.owner_id):
         raise PermissionDenied(_("只有发布机构的成员可以修改该信息。"))
-    if not listing.is_editable:
+    if not is_operator and not listing.is_editable:
         raise ValidationError(
             _("“%(title)s”当前状态为“%(state)s”，不能修改。")
             % {"title": listing.title, "state": listing.get_status_display()}

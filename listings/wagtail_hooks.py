@@ -8,20 +8,26 @@ listings.services; the snippet forms edit content and never the status.
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.widgets.button import ListingButton
+from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import InspectView, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, InspectView, SnippetViewSetGroup
 
+from listings import services
 from listings.admin_views import ReviewQueueViewSet, review_url
 from listings.choices import ListingStatus
 from listings.forms import KeywordsField
+from listings.kinds import kind_of
 from listings.models import Achievement, Demand
+from listings.views import add_error
 from market import permissions
 from market.wagtail_hooks import MarketScopedSnippetViewSet, market_scoped
 
@@ -83,6 +89,36 @@ class ListingInspectView(InspectView):
         return super().get_field_display_value(field_name, field)
 
 
+class ListingEditView(EditView):
+    """An operator's edit goes through `listings.services.listing_update`, as an owner's
+    does: the same checks, and the change reaches search and matching after commit."""
+
+    def form_valid(self, form):
+        self.form = form
+        try:
+            with transaction.atomic():
+                self.object = self.save_instance()
+        except ValidationError as exc:
+            add_error(form, exc)
+            return self.form_invalid(form)
+        response = self.save_action()
+        hook_response = self.run_after_hook()
+        return hook_response if hook_response is not None else response
+
+    def save_instance(self):
+        modes_field = kind_of(self.model).modes_field
+        fields = {name: self.form.cleaned_data[name] for name in self.form.fields}
+        modes = fields.pop(modes_field, None)
+        listing = services.listing_update(
+            listing=self.object,
+            actor=self.request.user,
+            modes=None if modes is None else [mode.code for mode in modes],
+            **fields,
+        )
+        log(instance=listing, action="wagtail.edit", user=self.request.user)
+        return listing
+
+
 class ListingViewSet(MarketScopedSnippetViewSet):
     """What both listing snippets share. Owner, market, status, the review's reason, the
     client token and the timestamps are not in the form: they change only through services."""
@@ -94,6 +130,7 @@ class ListingViewSet(MarketScopedSnippetViewSet):
     inspect_view_enabled = True
     inspect_view_class = market_scoped(ListingInspectView)
     inspect_view_fields_exclude = ["client_token", "expiry_reminded_at"]
+    edit_view_class = market_scoped(ListingEditView)
     copy_view_enabled = False
 
 

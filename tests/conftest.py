@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 
 from market.choices import OrganizationKind, Role
+from market.models import User
 from tests.factories import (
     MarketFactory,
     MembershipFactory,
@@ -130,6 +131,13 @@ def operator_org(main_market):
 def operator(operator_org, main_market):
     """An operator of the main market, who oversees every sub-market too."""
     return make_operator(operator_org, main_market, name="运营小李")
+
+
+@pytest.fixture
+def superuser(db):
+    """The market's administrator (the demo's `admin`): the one who edits listings' content
+    in Wagtail's admin; operators only browse them there."""
+    return User.objects.create_superuser("root", "root@example.cn", "pw-123456")
 
 
 @pytest.fixture

@@ -36,11 +36,6 @@ SNIPPET_LISTS = [
 
 
 @pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser("root", "root@example.cn", "pw-123456")
-
-
-@pytest.fixture
 def sub_market(main_market):
     return SubMarketFactory(parent=main_market, name="武汉分市场")
 

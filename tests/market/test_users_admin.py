@@ -14,11 +14,6 @@ PASSWORD = "Zhang-San-2024!"
 
 
 @pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser("root", "root@example.cn", "pw-123456")
-
-
-@pytest.fixture
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
