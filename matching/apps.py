@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from matching import explain
 
 
 class MatchingConfig(AppConfig):
@@ -8,3 +11,7 @@ class MatchingConfig(AppConfig):
 
     def ready(self):
         from matching import receivers  # noqa: F401
+
+        # The core stays free of Django, so the app hands it Django's gettext: the reasons
+        # shown with a match are in the request's language.
+        explain.use_translation(gettext)

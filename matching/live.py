@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from listings.choices import ListingStatus
 from matching import adapter
-from matching.engine import Index, QueryBatch
+from matching.engine.index import Index, QueryBatch
 from matching.records import Record
 
 
