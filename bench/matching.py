@@ -6,7 +6,7 @@
 Text is synthetic Chinese: a vocabulary of 1–4 character words over a 3,500-character
 alphabet (frequent characters more likely), words drawn Zipf(1.1) and written without
 spaces, with punctuation. The timed part is the production engine with the production
-views (jieba words, CJK character bigrams and trigrams; `engine.DEFAULT_VIEWS`) and the
+views (jieba words, CJK character bigrams and trigrams; `engine.views.DEFAULT_VIEWS`) and the
 same code path as `manage.py rematch`. The one difference is where the word view's tokens
 come from: the generator knows its segmentation, and feeds it through `text.TokenCache`
 (the documented way to give the index stored tokens instead of running jieba, at about 2 ms
@@ -35,7 +35,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matching.engine import DEFAULT_VIEWS, Index
+from matching.engine.index import Index
+from matching.engine.views import DEFAULT_VIEWS
 from matching.records import Record
 from matching.text import TokenCache
 
@@ -122,7 +123,7 @@ def peak_worker_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-SHM_FILES = "/dev/shm/matching-fit-"  # see matching.engine._to_shared
+SHM_FILES = "/dev/shm/matching-fit-"  # see matching.engine.sharedmem._to_shared
 
 
 class TreeMemory:

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from matching import text  # noqa: F401  (quietens jieba's logger before the baseline runs)
-from matching.engine import Engine, Weights
+from matching.engine.index import Engine
+from matching.engine.weights import Weights
 from matching.metrics import METRICS, evaluate_run
 from matching.records import GoldFormatError, Record, record_from_gold
 

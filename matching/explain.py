@@ -3,12 +3,15 @@
 The rendered text is plain Simplified Chinese, e.g.
 "领域一致 · 成熟度满足 (TRL 6 ≥ 5) · 价格在预算内 · 关键词: 正极材料、锂离子电池".
 The strings are marked with a local `gettext_noop` so `make messages` extracts them, and are
-translated at render time only when Django settings are configured: the engine itself runs
-without Django (the benchmark, the evaluator, a worker process).
+translated at render time by the gettext the host installs with `use_translation` (the web
+app installs Django's once its apps are ready, see `matching.apps`). The core knows no
+translation machinery: the benchmark and the evaluator run without Django and render the
+Chinese source.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -57,17 +60,25 @@ SEPARATOR = " · "
 TERM_SEPARATOR = "、"
 
 
+def _untranslated(message: str) -> str:
+    return message
+
+
+_gettext: Callable[[str], str] = _untranslated
+
+
+def use_translation(gettext: Callable[[str], str]) -> None:
+    """Render explanations through `gettext` from now on (the host's translation catalogue,
+    e.g. Django's); until then they render in the Chinese source."""
+    global _gettext
+    _gettext = gettext
+
+
 def translate(message: str) -> str:
-    """gettext when Django is set up, the Chinese source otherwise."""
+    """The installed gettext's translation, the Chinese source when none is installed."""
     try:
-        from django.conf import settings
-
-        if not settings.configured:
-            return message
-        from django.utils.translation import gettext
-
-        return gettext(message)
-    except Exception:  # an app registry that is not ready yet must not break a match
+        return _gettext(message)
+    except Exception:  # a translation that cannot be looked up must not break a match
         return message
 
 

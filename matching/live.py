@@ -31,7 +31,7 @@ from django.utils import timezone
 from listings.choices import ListingStatus
 from listings.kinds import KINDS
 from matching import adapter
-from matching.engine import Index, QueryBatch
+from matching.engine.index import Index, QueryBatch
 from matching.records import Record
 
 

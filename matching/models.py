@@ -16,7 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from market import permissions
 from matching.choices import DismissReason, MatchStatus
-from matching.engine import Weights
+from matching.engine.weights import Weights
 
 S = MatchStatus
 BOUNDS = Weights.bounds()

@@ -38,8 +38,8 @@ from market.models import Market, User
 from market.services import notify, transition_apply
 from matching import adapter
 from matching.choices import DismissReason, MatchStatus
-from matching.engine import Match as Ranked
-from matching.engine import Weights
+from matching.engine.index import Match as Ranked
+from matching.engine.weights import Weights
 from matching.explain import Explanation
 from matching.live import LiveIndex, live_index
 from matching.models import Match, MatchPreference, MatchSettings

@@ -125,3 +125,29 @@ def test_lazy_labels_and_templates_render_in_english():
 def test_chinese_stays_the_default_language():
     with translation.override("zh-hans"):
         assert gettext("科技成果") == "科技成果"
+
+
+def test_match_reasons_render_in_english():
+    """The matching core renders its reasons through the gettext the app installs."""
+    from matching.explain import Criterion, Explanation
+
+    expl = Explanation(
+        score=0.9,
+        shared_terms=("锂电池",),
+        criteria=(
+            Criterion("field", "met", 0.1),
+            Criterion("maturity", "missed", -0.03, {"offered": 3, "required": 5}),
+            Criterion("modes", "met", 0.06, {"shared": ["equity"]}),
+            Criterion("region", "met", 0.05, {"level": "market"}),
+        ),
+    )
+    with translation.override("en"):
+        assert expl.as_text() == (
+            "Same field · Not mature enough (TRL 3 < 5) · Compatible modes (Equity investment)"
+            " · Same market · Keywords: 锂电池"
+        )
+    with translation.override("zh-hans"):
+        assert expl.as_text() == (
+            "领域一致 · 成熟度不足 (TRL 3 < 5) · 合作方式相符 (作价入股) · 同一市场"
+            " · 关键词: 锂电池"
+        )

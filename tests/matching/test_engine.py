@@ -2,7 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from matching.engine import Engine, Index, Weights, WeightsError
+from matching.engine.index import Engine, Index
+from matching.engine.weights import Weights, WeightsError
 from matching.records import Record
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)

@@ -14,8 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matching import engine, text
-from matching.engine import Index, _can_fork, _NgramView, _split_terms, _TokenView, _View
+from matching import text
+from matching.engine import sharedmem, views
+from matching.engine.index import Index
+from matching.engine.views import _NgramView, _split_terms, _TokenView, _View
+from matching.engine.workers import _can_fork
 from matching.records import Record
 
 # Characters that fold alone, that fold only in context (combining marks, Hangul jamo, the
@@ -105,7 +108,7 @@ def _same_split(a, b) -> None:
 
 
 def _small_chunks(monkeypatch) -> None:
-    monkeypatch.setattr(engine, "_FIT_CHUNK", 7)
+    monkeypatch.setattr(views, "_FIT_CHUNK", 7)
     monkeypatch.setattr(_NgramView, "CHUNK", 5)
 
 
@@ -135,7 +138,7 @@ def test_view_fit_gives_the_reference_weights(monkeypatch, n_records, common_df)
 def test_chunk_vocabulary_in_ranges_is_the_whole_one():
     rng = np.random.default_rng(2)
     chunks = [
-        engine._ChunkCounts(
+        views._ChunkCounts(
             0,
             np.unique(rng.integers(0, 500, size=int(rng.integers(0, 200)))),
             np.zeros(0, np.uint16),
@@ -145,7 +148,7 @@ def test_chunk_vocabulary_in_ranges_is_the_whole_one():
         for _ in range(9)
     ]
     keys = [c.keys.copy() for c in chunks]
-    vocab = engine._chunk_vocabulary(chunks, parts=4)
+    vocab = views._chunk_vocabulary(chunks, parts=4)
     assert np.array_equal(vocab, np.unique(np.concatenate(keys)))
     for c, k in zip(chunks, keys, strict=True):
         assert np.array_equal(vocab[c.keys], k)
@@ -170,7 +173,7 @@ def _same_postings(a: Index, b: Index) -> None:
 
 
 def _shm_files() -> set[str]:
-    shm = Path(engine._SHM_DIR)
+    shm = Path(sharedmem._SHM_DIR)
     return {p.name for p in shm.glob("matching-fit-*")} if shm.is_dir() else set()
 
 
@@ -179,8 +182,8 @@ def _shm_files() -> set[str]:
 def test_forked_fit_gives_the_serial_index(monkeypatch, shm):
     _small_chunks(monkeypatch)
     if not shm:  # the results come back pickled
-        monkeypatch.setattr(engine, "_SHM_DIR", "/nonexistent/matching-shm")
-    monkeypatch.setattr(engine, "_SHM_MIN_BYTES", 64)
+        monkeypatch.setattr(sharedmem, "_SHM_DIR", "/nonexistent/matching-shm")
+    monkeypatch.setattr(sharedmem, "_SHM_MIN_BYTES", 64)
     records = _records(random.Random(9), 400)
     before = _shm_files()
     serial = Index("achievement", views=VIEWS, common_df=8).fit(records)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from matching import text
-from matching.engine import DEFAULT_VIEWS, Index
+from matching.engine.index import Index
+from matching.engine.views import DEFAULT_VIEWS
 from matching.evaluate import load_gold
 from matching.records import Record
 
@@ -139,7 +140,7 @@ def test_top_queries_is_every_targets_exact_best_queries(side):
     added since the fit, and none for a removed row."""
     from dataclasses import replace
 
-    from matching.engine import Weights
+    from matching.engine.weights import Weights
 
     achievements, demands = _synthetic(600, 120, seed=11)
     fields = ("new_materials", "bio_medicine", None)
@@ -195,7 +196,7 @@ def test_score_all_gives_each_pair_the_score_it_has_everywhere_else():
     that agree with `explain`."""
     from dataclasses import replace
 
-    from matching.engine import Weights
+    from matching.engine.weights import Weights
 
     achievements, demands = _synthetic(400, 5, seed=3)
     achievements = [

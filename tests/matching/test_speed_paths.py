@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 from matching import text
-from matching.engine import DEFAULT_VIEWS, Index, _can_fork
+from matching.engine.index import Index
+from matching.engine.views import DEFAULT_VIEWS
+from matching.engine.workers import _can_fork
 from matching.records import Record
 from tests.matching.test_pruning import _same_rankings, _synthetic
 
