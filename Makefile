@@ -34,9 +34,12 @@ serve: install
 
 run: demo serve
 
+# ruff, and the architecture: .importlinter's contracts (layers across apps and inside
+# matching, the Django-free matching core).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 check: install
 	DJANGO_SETTINGS_MODULE=market.settings.test $(BIN)/python manage.py check --fail-level WARNING

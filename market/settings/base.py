@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "matching",
     "windows",
     "cms",
+    "targets",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

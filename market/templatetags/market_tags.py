@@ -1,4 +1,4 @@
-"""Template tags for the market's figures and for money and dates in the reader's locale."""
+"""Template tags for money and dates in the reader's locale, and the unread badge."""
 
 from decimal import Decimal
 
@@ -7,14 +7,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from market.selectors import market_figures as compute_market_figures
-
 register = template.Library()
-
-
-@register.inclusion_tag("market/_figures.html")
-def market_figures():
-    return {"figures": compute_market_figures()}
 
 
 @register.filter

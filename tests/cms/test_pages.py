@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cms.models import AchievementIndexPage, HomePage, SubMarketPage
+from cms.models import AchievementIndexPage, DemandIndexPage, HomePage, SubMarketPage
 from cms.site_builder import site_build
 from listings.choices import ListingStatus
 from market.choices import OrganizationKind
@@ -208,3 +208,25 @@ def test_news_and_policy_pages_render(client, site):
     assert "技术合同认定登记" in client.get("/policies/").content.decode()
     news = client.get("/news/").content.decode()
     assert "联百校 转千果" in news
+
+
+@pytest.mark.parametrize("kind", ["achievement", "demand"])
+def test_listing_absolute_url_is_the_page_wagtail_serves(client, site, kind):
+    factory = AchievementFactory if kind == "achievement" else DemandFactory
+    listing = publish(factory, 1)[0]
+    index = {"achievement": AchievementIndexPage, "demand": DemandIndexPage}[kind]
+    page = index.objects.live().get()
+    url = listing.get_absolute_url()
+    assert url == page.url + page.reverse_subpage("detail", args=[listing.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["page"].specific == page
+    assert listing.title in response.content.decode()
+
+
+def test_listing_absolute_url_without_a_site_is_the_plain_detail_view(client, main_market):
+    listing = publish(AchievementFactory, 1)[0]
+    assert listing.get_absolute_url() == f"/listings/achievement/{listing.pk}/"
+    response = client.get(listing.get_absolute_url())
+    assert response.status_code == 200
+    assert listing.title in response.content.decode()

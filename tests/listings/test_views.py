@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from listings.choices import ListingStatus
 from listings.models import Demand
+from market.choices import Role
 from market.models import Organization
-from tests.factories import AchievementFactory, DemandFactory, credit_code
+from tests.factories import AchievementFactory, DemandFactory, MembershipFactory, credit_code
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +182,18 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("listings:create", args=["demand"]))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_flash_message_reads_in_english_under_english(client, enterprise):
+    editor = MembershipFactory(organization=enterprise, role=Role.ORG_ADMIN).user
+    draft = DemandFactory(owner=enterprise, status=ListingStatus.DRAFT)
+    client.force_login(editor)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        reverse("listings:action", args=["demand", draft.pk, "submit"]), follow=True
+    )
+    page = response.content.decode()
+    assert "Submitted for review" in page
+    assert "已提交审核" not in page
+    draft.refresh_from_db()
+    assert draft.status == ListingStatus.SUBMITTED

@@ -1,4 +1,6 @@
-"""Reads about the market network, including the "十百千" figures computed from data."""
+"""The "十百千" figures, computed from data: transfer institutions, brokers and the listings
+collected, each against its yearly target. They read brokers and listings, so they live
+above both; events and their "转千果" counts (a later app beside this one) will join them."""
 
 from __future__ import annotations
 
@@ -9,7 +11,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from brokers.models import Broker
+from listings.choices import ListingStatus
+from listings.kinds import ACHIEVEMENT, DEMAND
 from market.choices import OrganizationKind
+from market.models import Organization
 
 
 @dataclass(frozen=True)
@@ -34,10 +40,6 @@ class Figure:
 def market_figures(*, year: int | None = None) -> list[Figure]:
     """The "十百千" ecosystem figures: transfer institutions, brokers, and achievements and
     demands collected this year, each against its yearly target. Never typed in."""
-    from brokers.models import Broker
-    from listings.models import Achievement, Demand
-    from market.models import Organization
-
     year = year or timezone.localdate().year
     targets = settings.MARKET_TARGETS
     institutions = Organization.objects.filter(kind=OrganizationKind.TRANSFER_INSTITUTION).count()
@@ -46,9 +48,9 @@ def market_figures(*, year: int | None = None) -> list[Figure]:
     listing_counts = {
         model._meta.model_name: model.objects.aggregate(
             collected=Count("pk", filter=collected),
-            live=Count("pk", filter=Q(status="published")),
+            live=Count("pk", filter=Q(status=ListingStatus.PUBLISHED)),
         )
-        for model in (Achievement, Demand)
+        for model in (ACHIEVEMENT.model, DEMAND.model)
     }
     achievements, demands = listing_counts["achievement"], listing_counts["demand"]
     return [
