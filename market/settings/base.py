@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "windows",
     "cms",
     "search",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
