@@ -48,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(tmp)
+        from demo.builder import load_demo
         from listings.kinds import KINDS
-        from market.demo.builder import load_demo
         from matching import adapter
         from matching.live import live_index
         from matching.models import Match

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "cms",
     "targets",
     "search",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

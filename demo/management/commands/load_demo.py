@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from brokers.services import demands_assign_unassigned
 from cms.site_builder import site_build
-from market.demo.builder import DEMO_LOGINS, DEMO_PASSWORD, DemoConflict, load_demo
-from market.demo.matches import demo_matches
-from market.demo.responses import simulate_broker_responses
+from demo.builder import DEMO_LOGINS, DEMO_PASSWORD, DemoConflict, load_demo
+from demo.matches import demo_matches
+from demo.responses import simulate_broker_responses
 
 URL = "http://127.0.0.1:8000/"
 

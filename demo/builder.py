@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from brokers.choices import BrokerGrade
 from brokers.models import Broker
+from demo import vocabulary as v
 from listings.choices import (
     CooperationMode,
     IPKind,
@@ -40,7 +41,6 @@ from listings.choices import (
 from listings.models import Achievement, Demand, IntellectualProperty, Mode
 from listings.validators import patent_check_char
 from market.choices import MarketKind, OrganizationKind, Role
-from market.demo import vocabulary as v
 from market.models import Market, Membership, Organization, TransitionLog, User
 from market.services import membership_grant
 from windows.models import ServiceWindow

@@ -12,11 +12,11 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from brokers.models import Broker
+from demo.builder import DEMO_LOGINS, DEMO_PASSWORD
 from listings.choices import PATENT_KINDS, ListingStatus, TechField
 from listings.models import Achievement, Demand, IntellectualProperty
 from listings.validators import validate_patent_number
 from market.choices import MarketKind, OrganizationKind, Role
-from market.demo.builder import DEMO_LOGINS, DEMO_PASSWORD
 from market.models import Market, Membership, Organization, User
 from market.validators import validate_credit_code
 from windows.models import ServiceWindow
