@@ -56,9 +56,6 @@ ENTERPRISE_SUPPLIERS = 20
 ACHIEVEMENTS_PER_ENTERPRISE = 4
 BATCH = 250
 
-S = ListingStatus
-K = OrganizationKind
-
 
 @dataclass(frozen=True)
 class DemoLogin:
@@ -106,7 +103,7 @@ def demo_totals() -> dict[str, int]:
         "技术市场": Market.objects.count(),
         "服务窗口": ServiceWindow.objects.count(),
     }
-    for kind in K:
+    for kind in OrganizationKind:
         totals[str(kind.label)] = Organization.objects.filter(kind=kind).count()
     totals["用户"] = User.objects.count()
     totals["成员角色"] = Membership.objects.count()
@@ -301,21 +298,25 @@ def organization_specs() -> list[OrgSpec]:
     rng = _rng("organizations")
     specs: list[OrgSpec] = []
     for name, district, themes, weight in v.UNIVERSITIES:
-        specs.append(OrgSpec(K.UNIVERSITY, name, district, "12", themes, weight))
+        specs.append(OrgSpec(OrganizationKind.UNIVERSITY, name, district, "12", themes, weight))
     for name, district, themes, weight in v.INSTITUTES:
-        specs.append(OrgSpec(K.INSTITUTE, name, district, "12", themes, weight))
+        specs.append(OrgSpec(OrganizationKind.INSTITUTE, name, district, "12", themes, weight))
     for name, district, prefix, fields in v.TRANSFER_INSTITUTIONS:
-        specs.append(OrgSpec(K.TRANSFER_INSTITUTION, name, district, prefix, fields=fields))
+        specs.append(
+            OrgSpec(OrganizationKind.TRANSFER_INSTITUTION, name, district, prefix, fields=fields)
+        )
     specs.extend(enterprise_specs(rng))
     operator_name, operator_district = v.OPERATOR_ORGANIZATION
-    specs.append(OrgSpec(K.OPERATOR, operator_name, operator_district, "12"))
+    specs.append(OrgSpec(OrganizationKind.OPERATOR, operator_name, operator_district, "12"))
 
     seen: set[str] = set()
     for spec in specs:
         if spec.themes and not spec.fields:
             spec.fields = theme_fields(spec.themes)
         spec.market_code = (
-            v.MAIN_MARKET["code"] if spec.kind == K.OPERATOR else market_code_for(spec.region_code)
+            v.MAIN_MARKET["code"]
+            if spec.kind == OrganizationKind.OPERATOR
+            else market_code_for(spec.region_code)
         )
         while not spec.credit_code or spec.credit_code in seen:
             spec.credit_code = credit_code(
@@ -349,7 +350,7 @@ def enterprise_specs(rng: random.Random) -> list[OrgSpec]:
             staff = rng.choice((60, 80, 120, 200, 300, 500, 800, 1500))
             specs.append(
                 OrgSpec(
-                    K.ENTERPRISE,
+                    OrganizationKind.ENTERPRISE,
                     f"{place}{brands.pop()}{business}{suffix}",
                     rng.choice(city.districts)[0],
                     "91",
@@ -411,10 +412,10 @@ def organization_description(rng: random.Random, spec: OrgSpec) -> str:
         **spec.facts,
     }
     templates = {
-        K.UNIVERSITY: v.UNIVERSITY_DESCRIPTIONS,
-        K.INSTITUTE: v.INSTITUTE_DESCRIPTIONS,
-        K.ENTERPRISE: v.ENTERPRISE_DESCRIPTIONS,
-        K.TRANSFER_INSTITUTION: v.TRANSFER_DESCRIPTIONS,
+        OrganizationKind.UNIVERSITY: v.UNIVERSITY_DESCRIPTIONS,
+        OrganizationKind.INSTITUTE: v.INSTITUTE_DESCRIPTIONS,
+        OrganizationKind.ENTERPRISE: v.ENTERPRISE_DESCRIPTIONS,
+        OrganizationKind.TRANSFER_INSTITUTION: v.TRANSFER_DESCRIPTIONS,
     }.get(spec.kind)
     if templates is None:
         return v.OPERATOR_DESCRIPTION
@@ -601,9 +602,9 @@ class ListingWriter:
         target = rng.choice(theme.targets)
         _now, goal = _target_values(rng, target)
         cap = _capacity(rng, theme, stage)
-        if owner.kind == K.UNIVERSITY:
+        if owner.kind == OrganizationKind.UNIVERSITY:
             team, team_short = f"{owner.name}{leader}教授团队", f"{leader}教授团队"
-        elif owner.kind == K.INSTITUTE:
+        elif owner.kind == OrganizationKind.INSTITUTE:
             team, team_short = f"{owner.name}{leader}研究员团队", f"{leader}研究员团队"
         else:
             team, team_short = f"{owner.name}研发中心", "企业研发中心"
@@ -1006,14 +1007,17 @@ class DemoBuilder:
         rng = _rng("memberships")
         counters: Counter = Counter()
         prefixes = {
-            K.UNIVERSITY: "univ",
-            K.INSTITUTE: "inst",
-            K.ENTERPRISE: "ent",
-            K.TRANSFER_INSTITUTION: "tti",
+            OrganizationKind.UNIVERSITY: "univ",
+            OrganizationKind.INSTITUTE: "inst",
+            OrganizationKind.ENTERPRISE: "ent",
+            OrganizationKind.TRANSFER_INSTITUTION: "tti",
         }
-        demo_admins = {K.UNIVERSITY: "university", K.ENTERPRISE: "enterprise"}
+        demo_admins = {
+            OrganizationKind.UNIVERSITY: "university",
+            OrganizationKind.ENTERPRISE: "enterprise",
+        }
         for spec in self.specs:
-            if spec.kind == K.OPERATOR:
+            if spec.kind == OrganizationKind.OPERATOR:
                 continue
             counters[spec.kind] += 1
             prefix = f"{prefixes[spec.kind]}{counters[spec.kind]:02d}"
@@ -1032,7 +1036,7 @@ class DemoBuilder:
                 spec.obj.contact_name = admin.name
                 spec.obj.full_clean()
                 spec.obj.save(update_fields=["contact_name"])
-            if spec.kind == K.TRANSFER_INSTITUTION:
+            if spec.kind == OrganizationKind.TRANSFER_INSTITUTION:
                 continue
             for number in range(1, rng.choice((2, 2, 3)) + 1):
                 member = self.ensure_user(
@@ -1041,7 +1045,7 @@ class DemoBuilder:
                 self.grant(member, spec.obj, Role.MEMBER)
                 spec.editors.append(member)
 
-        operator_org = next(s.obj for s in self.specs if s.kind == K.OPERATOR)
+        operator_org = next(s.obj for s in self.specs if s.kind == OrganizationKind.OPERATOR)
         main_code = v.MAIN_MARKET["code"]
         operator = self.ensure_user(
             "operator", LOGIN_NAMES["operator"], self.names.mobile(), is_staff=True
@@ -1079,7 +1083,7 @@ class DemoBuilder:
 
     def build_brokers(self) -> None:
         rng = _rng("brokers")
-        institutions = [s for s in self.specs if s.kind == K.TRANSFER_INSTITUTION]
+        institutions = [s for s in self.specs if s.kind == OrganizationKind.TRANSFER_INSTITUTION]
         counts = _allocate(100, [rng.uniform(0.7, 1.4) for _ in institutions])
         grades = [BrokerGrade.JUNIOR] * 45 + [BrokerGrade.INTERMEDIATE] * 35
         grades += [BrokerGrade.SENIOR] * 20
@@ -1134,8 +1138,12 @@ class DemoBuilder:
         leaders = NameBook(_rng("inventors"), reserved=self.names.used)
         plans: list[Planned] = []
 
-        suppliers = [s for s in self.specs if s.kind in (K.UNIVERSITY, K.INSTITUTE)]
-        enterprises = [s for s in self.specs if s.kind == K.ENTERPRISE]
+        suppliers = [
+            s
+            for s in self.specs
+            if s.kind in (OrganizationKind.UNIVERSITY, OrganizationKind.INSTITUTE)
+        ]
+        enterprises = [s for s in self.specs if s.kind == OrganizationKind.ENTERPRISE]
         enterprise_suppliers = _rng("suppliers").sample(enterprises, ENTERPRISE_SUPPLIERS)
         from_enterprises = ENTERPRISE_SUPPLIERS * ACHIEVEMENTS_PER_ENTERPRISE
         counts = _allocate(ACHIEVEMENT_COUNT - from_enterprises, [s.weight for s in suppliers])
@@ -1240,33 +1248,58 @@ class DemoBuilder:
         roll = rng.random()
         events = planned.events
         if roll < 0.04:
-            listing.status = S.DRAFT
+            listing.status = ListingStatus.DRAFT
             planned.created_at = _minute(now - days(0.5, 30))
         elif roll < 0.10:
-            listing.status = S.SUBMITTED
+            listing.status = ListingStatus.SUBMITTED
             # Some have waited longer than the 48 hours a reply is due in.
             listing.submitted_at = _minute(now - days(0.05, 4))
-            events.append(("submit", S.DRAFT, S.SUBMITTED, listing.submitted_at, "owner", ""))
+            events.append(
+                (
+                    "submit",
+                    ListingStatus.DRAFT,
+                    ListingStatus.SUBMITTED,
+                    listing.submitted_at,
+                    "owner",
+                    "",
+                )
+            )
         elif roll < 0.13:
-            listing.status = S.REJECTED
+            listing.status = ListingStatus.REJECTED
             listing.submitted_at = _minute(now - days(3, 40))
             reviewed = _minute(listing.submitted_at + days(0.1, 2))
             reasons = v.ACHIEVEMENT_REJECTIONS if is_achievement else v.DEMAND_REJECTIONS
             listing.review_reason = rng.choice(reasons)
-            events.append(("submit", S.DRAFT, S.SUBMITTED, listing.submitted_at, "owner", ""))
             events.append(
-                ("reject", S.SUBMITTED, S.REJECTED, reviewed, "operator", listing.review_reason)
+                (
+                    "submit",
+                    ListingStatus.DRAFT,
+                    ListingStatus.SUBMITTED,
+                    listing.submitted_at,
+                    "owner",
+                    "",
+                )
+            )
+            events.append(
+                (
+                    "reject",
+                    ListingStatus.SUBMITTED,
+                    ListingStatus.REJECTED,
+                    reviewed,
+                    "operator",
+                    listing.review_reason,
+                )
             )
         else:
             max_age = max(20, min(150, lifetime.days - 15))
             if roll < 0.17:
-                listing.status = S.EXPIRED
+                listing.status = ListingStatus.EXPIRED
                 published = now - lifetime - days(1, 60)
             elif roll < 0.20:
-                listing.status = S.CLOSED
+                listing.status = ListingStatus.CLOSED
                 published = now - days(20, max_age)
             else:
-                listing.status = S.PUBLISHED
+                listing.status = ListingStatus.PUBLISHED
                 if rng.random() < 0.07:
                     # Due to expire within the reminder window, so reminders have work.
                     published = now - lifetime + days(0.5, 13.5)
@@ -1275,20 +1308,50 @@ class DemoBuilder:
             listing.published_at = _minute(published)
             listing.expires_at = listing.published_at + lifetime
             listing.submitted_at = _minute(listing.published_at - days(0.1, 2))
-            events.append(("submit", S.DRAFT, S.SUBMITTED, listing.submitted_at, "owner", ""))
             events.append(
-                ("approve", S.SUBMITTED, S.PUBLISHED, listing.published_at, "operator", "")
-            )
-            if listing.status == S.EXPIRED:
-                events.append(
-                    ("expire", S.PUBLISHED, S.EXPIRED, listing.expires_at, "system", "发布期满")
+                (
+                    "submit",
+                    ListingStatus.DRAFT,
+                    ListingStatus.SUBMITTED,
+                    listing.submitted_at,
+                    "owner",
+                    "",
                 )
-            elif listing.status == S.CLOSED:
+            )
+            events.append(
+                (
+                    "approve",
+                    ListingStatus.SUBMITTED,
+                    ListingStatus.PUBLISHED,
+                    listing.published_at,
+                    "operator",
+                    "",
+                )
+            )
+            if listing.status == ListingStatus.EXPIRED:
+                events.append(
+                    (
+                        "expire",
+                        ListingStatus.PUBLISHED,
+                        ListingStatus.EXPIRED,
+                        listing.expires_at,
+                        "system",
+                        "发布期满",
+                    )
+                )
+            elif listing.status == ListingStatus.CLOSED:
                 open_days = (now - listing.published_at).days
                 closed = _minute(listing.published_at + days(3, max(4, open_days - 1)))
                 reasons = v.ACHIEVEMENT_CLOSINGS if is_achievement else v.DEMAND_CLOSINGS
                 events.append(
-                    ("close", S.PUBLISHED, S.CLOSED, closed, "owner", rng.choice(reasons))
+                    (
+                        "close",
+                        ListingStatus.PUBLISHED,
+                        ListingStatus.CLOSED,
+                        closed,
+                        "owner",
+                        rng.choice(reasons),
+                    )
                 )
         if listing.submitted_at:
             planned.created_at = _minute(listing.submitted_at - days(0.1, 6))
