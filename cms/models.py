@@ -16,7 +16,9 @@ from wagtail.search import index
 from cms.blocks import BaseStreamBlock
 from listings import selectors as listing_selectors
 from listings.filters import AchievementFilter, DemandFilter
+from listings.kinds import ACHIEVEMENT, DEMAND, ListingKind
 from listings.models import Achievement, Demand
+from listings.views import render_listing_detail
 
 PAGE_SIZE = 20
 
@@ -73,12 +75,19 @@ class ListingIndexPage(RoutablePageMixin, IndexPage):
 
     subpage_types: list[str] = []
 
-    model: type
+    listing_kind: ListingKind
     filterset_class: type
-    kind: str
 
     class Meta:
         abstract = True
+
+    @property
+    def model(self):
+        return self.listing_kind.model
+
+    @property
+    def kind(self) -> str:
+        return self.listing_kind.key
 
     def filtered(self, request):
         queryset = listing_selectors.listings_public(self.model).prefetch_related(
@@ -117,17 +126,14 @@ class ListingIndexPage(RoutablePageMixin, IndexPage):
 
     @path("<int:pk>/")
     def detail(self, request, pk):
-        from listings.views import render_listing_detail
-
         return render_listing_detail(request, self.kind, pk, page=self)
 
 
 class AchievementIndexPage(ListingIndexPage):
     """The public list of published technology achievements (科技成果)."""
 
-    model = Achievement
+    listing_kind = ACHIEVEMENT
     filterset_class = AchievementFilter
-    kind = "achievement"
     template = "cms/listing_index_page.html"
 
     class Meta:
@@ -137,9 +143,8 @@ class AchievementIndexPage(ListingIndexPage):
 class DemandIndexPage(ListingIndexPage):
     """The public list of published technology demands (技术需求)."""
 
-    model = Demand
+    listing_kind = DEMAND
     filterset_class = DemandFilter
-    kind = "demand"
     template = "cms/listing_index_page.html"
 
     class Meta:

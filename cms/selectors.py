@@ -7,7 +7,7 @@ from __future__ import annotations
 from cms.models import AchievementIndexPage, DemandIndexPage
 from listings.locations import DetailUrl
 
-INDEX_PAGES = {"achievement": AchievementIndexPage, "demand": DemandIndexPage}
+INDEX_PAGES = {page.listing_kind.key: page for page in (AchievementIndexPage, DemandIndexPage)}
 
 
 def listing_index_page(kind: str):
