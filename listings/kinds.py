@@ -43,28 +43,16 @@ class ListingKind:
         return self.key
 
 
+_ORG = OrganizationKind
+# model, label, short label, the owner's form, and who may post it (most likely first)
 ACHIEVEMENT = ListingKind(
-    model=Achievement,
-    label=_("科技成果"),
-    short_label=_("成果"),
-    form=AchievementForm,
-    owner_kinds=(
-        OrganizationKind.UNIVERSITY,
-        OrganizationKind.INSTITUTE,
-        OrganizationKind.ENTERPRISE,
-    ),
-)
+    Achievement, _("科技成果"), _("成果"), AchievementForm,
+    owner_kinds=(_ORG.UNIVERSITY, _ORG.INSTITUTE, _ORG.ENTERPRISE),
+)  # fmt: skip
 DEMAND = ListingKind(
-    model=Demand,
-    label=_("技术需求"),
-    short_label=_("需求"),
-    form=DemandForm,
-    owner_kinds=(
-        OrganizationKind.ENTERPRISE,
-        OrganizationKind.INSTITUTE,
-        OrganizationKind.UNIVERSITY,
-    ),
-)
+    Demand, _("技术需求"), _("需求"), DemandForm,
+    owner_kinds=(_ORG.ENTERPRISE, _ORG.INSTITUTE, _ORG.UNIVERSITY),
+)  # fmt: skip
 
 KINDS: dict[str, ListingKind] = {kind.key: kind for kind in (ACHIEVEMENT, DEMAND)}
 KEYS: tuple[str, ...] = tuple(KINDS)
