@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # One new demand: its own list against the fitted index, explanation included (what a
     # page shows), and its score against every achievement, to enter the achievements' own
-    # lists whose floor it beats (as `matching.services._fold_demand` does).
+    # lists whose floor it beats (as `matching.services.rematch._fold_demand` does).
     new_demand_times, entered_own = [], 0
     for d in new_demands:
         t = time.perf_counter()

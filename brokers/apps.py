@@ -8,3 +8,7 @@ class BrokersConfig(AppConfig):
 
     def ready(self):
         from brokers import receivers  # noqa: F401
+        from brokers.selectors import demand_broker_users
+        from listings.audiences import register_audience
+
+        register_audience(demand_broker_users)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -127,3 +129,16 @@ def assignments_of_broker(user) -> QuerySet:
         .prefetch_related("messages")
         .order_by("first_response_at", "due_at")
     )
+
+
+def demand_broker_users(kind: str, pks: Iterable[int]) -> dict[int, set[int]]:
+    """The user of each demand's active broker: the broker acts for the demand, so hears
+    about its matches (registered with `listings.audiences` in `BrokersConfig.ready()`)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    if kind != "demand":
+        return out
+    for demand_id, user_id in Assignment.objects.filter(
+        demand_id__in=set(pks), active=True
+    ).values_list("demand_id", "broker__user_id"):
+        out[demand_id].add(user_id)
+    return out

@@ -34,15 +34,13 @@ from matching import selectors, services
 from matching.choices import MatchStatus
 from matching.models import BOUNDS, MatchSettings
 
-S = MatchStatus
-
 # Status colours of the chart, in the funnel's order.
 STATUS_COLOURS = {
-    S.DEAL: "#188038",
-    S.CONTACTED: "#1a73e8",
-    S.VIEWED: "#8ab4f8",
-    S.SUGGESTED: "#dadce0",
-    S.DISMISSED: "#d93025",
+    MatchStatus.DEAL: "#188038",
+    MatchStatus.CONTACTED: "#1a73e8",
+    MatchStatus.VIEWED: "#8ab4f8",
+    MatchStatus.SUGGESTED: "#dadce0",
+    MatchStatus.DISMISSED: "#d93025",
 }
 
 
@@ -86,7 +84,7 @@ class OperatorMenuItem(MenuItem):
 
 def chart_label(status: str) -> str:
     # In the table "已推荐" counts every match; in the status mix it is the untouched ones.
-    return _("尚未处理") if status == S.SUGGESTED else S(status).label
+    return _("尚未处理") if status == MatchStatus.SUGGESTED else MatchStatus(status).label
 
 
 def feedback_chart(rows: list[selectors.MarketFeedback]) -> dict:

@@ -18,7 +18,6 @@ from market import permissions
 from matching.choices import DismissReason, MatchStatus
 from matching.engine.weights import Weights
 
-S = MatchStatus
 BOUNDS = Weights.bounds()
 DEFAULTS = Weights()
 
@@ -123,7 +122,9 @@ class Match(ConcurrentTransitionMixin, models.Model):
     demand_rank = models.PositiveSmallIntegerField(_("在需求的推荐中排名"), null=True)
     achievement_rank = models.PositiveSmallIntegerField(_("在成果的推荐中排名"), null=True)
     explanation = models.JSONField(_("匹配理由"), default=dict)
-    status = FSMField(_("状态"), max_length=12, choices=MatchStatus.choices, default=S.SUGGESTED)
+    status = FSMField(
+        _("状态"), max_length=12, choices=MatchStatus.choices, default=MatchStatus.SUGGESTED
+    )
     dismiss_reason = models.CharField(
         _("忽略原因"), max_length=12, choices=DismissReason.choices, blank=True
     )
@@ -149,33 +150,48 @@ class Match(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.demand} ↔ {self.achievement}"
 
-    @transition(field=status, source=S.SUGGESTED, target=S.VIEWED, permission=may_give_feedback)
+    @transition(
+        field=status,
+        source=MatchStatus.SUGGESTED,
+        target=MatchStatus.VIEWED,
+        permission=may_give_feedback,
+    )
     def view(self):
         """Someone who can act on the match opened it."""
 
     @transition(
         field=status,
-        source=[S.SUGGESTED, S.VIEWED],
-        target=S.DISMISSED,
+        source=[MatchStatus.SUGGESTED, MatchStatus.VIEWED],
+        target=MatchStatus.DISMISSED,
         permission=may_give_feedback,
     )
     def dismiss(self):
         """Not worth acting on; the reason is stored beside it."""
 
-    @transition(field=status, source=S.DISMISSED, target=S.VIEWED, permission=may_give_feedback)
+    @transition(
+        field=status,
+        source=MatchStatus.DISMISSED,
+        target=MatchStatus.VIEWED,
+        permission=may_give_feedback,
+    )
     def restore(self):
         """Dismissed by mistake."""
 
     @transition(
         field=status,
-        source=[S.SUGGESTED, S.VIEWED],
-        target=S.CONTACTED,
+        source=[MatchStatus.SUGGESTED, MatchStatus.VIEWED],
+        target=MatchStatus.CONTACTED,
         permission=may_give_feedback,
     )
     def contact(self):
         """One side reached out to the other."""
 
-    @transition(field=status, source=S.CONTACTED, target=S.DEAL, permission=may_give_feedback)
+    @transition(
+        field=status,
+        source=MatchStatus.CONTACTED,
+        target=MatchStatus.DEAL,
+        permission=may_give_feedback,
+    )
     def close_deal(self):
         """The match became a deal (the deal pipeline takes it from here)."""
 

@@ -13,7 +13,8 @@ from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from brokers.models import Assignment
+from listings.audiences import listing_actors
+from listings.choices import ListingStatus
 from listings.locations import listing_url
 from listings.models import Demand
 from market.choices import LISTING_EDITOR_ROLES
@@ -21,8 +22,6 @@ from market.models import Market, Membership, User
 from matching.choices import DismissReason, MatchStatus
 from matching.explain import Explanation
 from matching.models import Match, MatchPreference, may_give_feedback
-
-S = MatchStatus
 
 # Feedback per market
 
@@ -54,19 +53,19 @@ class MarketFeedback:
 
     @property
     def viewed(self) -> int:
-        return self.suggested - self.status_counts[S.SUGGESTED]
+        return self.suggested - self.status_counts[MatchStatus.SUGGESTED]
 
     @property
     def contacted(self) -> int:
-        return self.status_counts[S.CONTACTED] + self.status_counts[S.DEAL]
+        return self.status_counts[MatchStatus.CONTACTED] + self.status_counts[MatchStatus.DEAL]
 
     @property
     def deals(self) -> int:
-        return self.status_counts[S.DEAL]
+        return self.status_counts[MatchStatus.DEAL]
 
     @property
     def dismissed(self) -> int:
-        return self.status_counts[S.DISMISSED]
+        return self.status_counts[MatchStatus.DISMISSED]
 
     def _rate(self, count: int) -> float | None:
         return count / self.suggested if self.suggested else None
@@ -95,7 +94,7 @@ def match_feedback_by_market(*, market_ids: Iterable[int]) -> list[MarketFeedbac
     database: one grouped query for statuses, one for dismissal reasons, one for the
     demands still waiting for a match."""
     ids = set(market_ids)
-    status_filters = {status: Count("id", filter=Q(status=status)) for status in S.values}
+    status_filters = {status: Count("id", filter=Q(status=status)) for status in MatchStatus.values}
     by_status = {
         row.pop("market_id"): row
         for row in Match.objects.filter(market_id__in=ids)
@@ -105,7 +104,7 @@ def match_feedback_by_market(*, market_ids: Iterable[int]) -> list[MarketFeedbac
     }
     reasons: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in (
-        Match.objects.filter(market_id__in=ids, status=S.DISMISSED)
+        Match.objects.filter(market_id__in=ids, status=MatchStatus.DISMISSED)
         .values("market_id", "dismiss_reason")
         .annotate(n=Count("id"))
         .order_by()
@@ -123,7 +122,7 @@ def match_feedback_by_market(*, market_ids: Iterable[int]) -> list[MarketFeedbac
         MarketFeedback(
             market_id=m.pk,
             market_name=str(m),
-            status_counts={s: by_status.get(m.pk, {}).get(s, 0) for s in S.values},
+            status_counts={s: by_status.get(m.pk, {}).get(s, 0) for s in MatchStatus.values},
             dismiss_reasons=_reasons(reasons.get(m.pk, {})),
             demands_without_matches=waiting.get(m.pk, 0),
         )
@@ -140,16 +139,20 @@ def feedback_total(rows: list[MarketFeedback], *, name: str) -> MarketFeedback:
     return MarketFeedback(
         market_id=None,
         market_name=name,
-        status_counts={s: sum(row.status_counts[s] for row in rows) for s in S.values},
+        status_counts={s: sum(row.status_counts[s] for row in rows) for s in MatchStatus.values},
         dismiss_reasons=_reasons(reasons),
         demands_without_matches=sum(row.demands_without_matches for row in rows),
     )
 
 
+def demands_without_matches(queryset=None):
+    """Published demands that have no stored list yet (the 48-hour rule's first item)."""
+    qs = queryset if queryset is not None else Demand.objects.all()
+    return qs.filter(status=ListingStatus.PUBLISHED).exclude(matches__demand_rank__isnull=False)
+
+
 def demands_awaiting_matches(*, market_ids: Iterable[int]):
     """Published demands of these markets that have no stored match list, oldest first."""
-    from matching.services import demands_without_matches
-
     return (
         demands_without_matches(Demand.objects.filter(market_id__in=set(market_ids)))
         .select_related("owner", "market")
@@ -193,28 +196,25 @@ ON_A_LIST = Q(demand_rank__isnull=False) | Q(achievement_rank__isnull=False)
 
 def match_audiences(matches: list[Match]) -> dict[int, list[tuple[int, str]]]:
     """Who hears about each match, as (user id, the side they are shown): the demand's
-    people (its organization's editors, its author and its active broker) see the
-    achievement; the achievement's people (editors and author) see the demand. Each person
-    once per match, the demand's side first. Two queries for any number of matches, which
-    must come with their demand and achievement."""
+    people (its organization's editors, its author and whoever else acts for it, such as
+    its active broker: `listings.audiences`) see the achievement; the achievement's people
+    (editors and author) see the demand. Each person once per match, the demand's side
+    first. One query for the editors and one per audience provider, for any number of
+    matches, which must come with their demand and achievement."""
     org_ids = {m.demand.owner_id for m in matches} | {m.achievement.owner_id for m in matches}
     editors: dict[int, set[int]] = defaultdict(set)
     for org_id, user_id in Membership.objects.filter(
         organization_id__in=org_ids, role__in=LISTING_EDITOR_ROLES
     ).values_list("organization_id", "user_id"):
         editors[org_id].add(user_id)
-    brokers: dict[int, set[int]] = defaultdict(set)
-    for demand_id, user_id in Assignment.objects.filter(
-        demand_id__in={m.demand_id for m in matches}, active=True
-    ).values_list("demand_id", "broker__user_id"):
-        brokers[demand_id].add(user_id)
+    actors = listing_actors("demand", {m.demand_id for m in matches})
     out: dict[int, list[tuple[int, str]]] = {}
     for m in matches:
         d, a = m.demand, m.achievement
         # A pair only on the achievement's own list is not among the demand's best: news
         # to the achievement's people only.
         demand_side = (
-            editors[d.owner_id] | brokers[d.pk] | {d.created_by_id}
+            editors[d.owner_id] | actors.get(d.pk, set()) | {d.created_by_id}
             if m.demand_rank is not None or m.achievement_rank is None
             else set()
         )
@@ -242,7 +242,7 @@ def match_digests(*, now: datetime, window: timedelta = timedelta(hours=24)) -> 
     matches = list(
         Match.objects.filter(created_at__gt=start, created_at__lte=now)
         .filter(ON_A_LIST)
-        .exclude(status=S.DISMISSED)
+        .exclude(status=MatchStatus.DISMISSED)
         .select_related("demand", "achievement")
         .order_by("-score", "pk")
     )

@@ -154,3 +154,14 @@ def fresh_match_index():
     live_index.reset()
     yield
     live_index.reset()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request under English leaves English active in the thread; each test starts in
+    the site's default language, as a new request would."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -9,7 +9,7 @@ from brokers.services import demand_assign_broker
 from listings import services as listing_services
 from listings.choices import ListingStatus
 from market.models import Notification, TransitionLog
-from matching import services
+from matching import selectors, services
 from matching.choices import MatchStatus
 from matching.explain import Explanation
 from matching.models import Match, MatchPreference
@@ -207,6 +207,34 @@ def test_a_markets_weights_change_its_scores_once_saved(
     assert expl.criterion("field").contribution == 0.0
 
 
+def test_saved_weights_are_announced_after_commit_and_a_failed_queue_is_only_logged(
+    main_market, operator, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    from matching import tasks
+    from matching.signals import weights_changed
+
+    sent = []
+
+    def record(sender, market_id, **kwargs):
+        sent.append(market_id)
+
+    class QueueDown:
+        def enqueue(self, market_id):
+            raise ConnectionError("queue down")
+
+    monkeypatch.setattr(tasks, "rematch_market", QueueDown())
+    weights_changed.connect(record, dispatch_uid="test.weights_sent")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.match_settings_update(market=main_market, actor=operator, region=0.2)
+            assert sent == []
+    finally:
+        weights_changed.disconnect(dispatch_uid="test.weights_sent")
+    assert sent == [main_market.pk]
+    assert services.market_weights([main_market.pk])[main_market.pk].region == 0.2
+    assert f"could not queue the rematch of market {main_market.pk}" in caplog.text
+
+
 def test_sub_market_uses_its_parents_weights_until_it_has_its_own(main_market, operator):
     from tests.factories import SubMarketFactory
 
@@ -292,7 +320,7 @@ def test_demands_without_matches_lists_the_ones_still_waiting(market_data, enter
         expected_outcome="",
     )
     services.rematch_all()
-    assert list(services.demands_without_matches()) == [waiting]
+    assert list(selectors.demands_without_matches()) == [waiting]
 
 
 # Committed for real: the worker closes and reopens database connections between tasks.

@@ -1,0 +1,38 @@
+"""What people do with a match: view, dismiss, restore, contact, close a deal."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from market.models import User
+from market.services import transition_apply
+from matching.choices import DismissReason, MatchStatus
+from matching.models import Match
+
+FEEDBACK_TRANSITIONS = ("view", "dismiss", "restore", "contact", "close_deal")
+
+
+@transaction.atomic
+def match_feedback(
+    *,
+    match: Match,
+    actor: User,
+    action: str,
+    reason: str = "",
+    note: str = "",
+) -> Match:
+    """Record what someone did with a match: viewed, dismissed (with a reason), restored,
+    contacted, or turned into a deal. Dismissed matches stay out of the demand's list."""
+    if action not in FEEDBACK_TRANSITIONS:
+        raise ValidationError(_("未知的操作。"), code="unknown_action")
+    if action == "dismiss" and reason not in DismissReason.values:
+        raise ValidationError(_("请选择忽略的原因。"), code="reason_required")
+    if action == "view" and match.status != MatchStatus.SUGGESTED:
+        return match  # opening a match again is not news
+    match = transition_apply(match, transition=action, by=actor, reason=reason or note)
+    if action == "dismiss":
+        match.dismiss_reason, match.dismiss_note = reason, note[:300]
+        match.save(update_fields=["dismiss_reason", "dismiss_note"])
+    return match
