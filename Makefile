@@ -27,9 +27,12 @@ demo: migrate
 
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving the demo market on http://$(HOST):$(PORT)/ (and a matching worker)"
+	@echo "Serving the demo market on http://$(HOST):$(PORT)/ (and the task and matching workers)"
+	trap 'kill $$tasks $$matching 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --backend default --queue-name default --no-startup-delay --no-reload & \
+	tasks=$$!; \
 	$(BIN)/python manage.py db_worker --backend matching --queue-name matching --no-startup-delay --no-reload & \
-	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	matching=$$!; \
 	$(BIN)/daphne -b $(HOST) -p $(PORT) market.asgi:application
 
 run: demo serve

@@ -1,16 +1,23 @@
-"""The 48-hour rule starts the moment a demand is published."""
+"""The 48-hour rule starts the moment a demand is published. `listing_changed` is sent after
+commit; the assignment itself is queued for the default worker, off the request path."""
+
+import logging
 
 from django.dispatch import receiver
 
-from listings.choices import ListingStatus
+from brokers.tasks import assign_broker
 from listings.models import Demand
 from listings.signals import listing_changed
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(listing_changed, sender=Demand, dispatch_uid="brokers.assign_on_publish")
 def assign_broker_on_publish(sender, pk, **kwargs):
-    from brokers.services import demand_assign_broker
-
-    demand = Demand.objects.filter(pk=pk, status=ListingStatus.PUBLISHED).first()
-    if demand is not None:
-        demand_assign_broker(demand=demand)
+    # Every change is queued, not only publishing: whether the demand is published is read
+    # by the task, so the request spends no query on it.
+    try:
+        assign_broker.enqueue(pk)
+    except Exception:
+        # The demand is saved; `manage.py assign_brokers` (daily) gives it its broker.
+        logger.exception("could not queue the broker assignment of demand %s", pk)

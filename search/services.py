@@ -1,9 +1,10 @@
 """Search writes and the one search entry point.
 
-Every listing change reaches the embedded index at once (same database). Elasticsearch, when
-configured, gets it too; if the node is down the change is queued in PendingIndexOp and a
-short-lived circuit-breaker flag in the cache stops every later request from waiting on a
-dead node. Search then answers from the embedded index with a notice.
+Every listing change reaches the embedded index as soon as the task worker syncs it (same
+database). Elasticsearch, when configured, gets it too; if the node is down the change is
+queued in PendingIndexOp and a short-lived circuit-breaker flag in the cache stops every later
+sync and search from waiting on a dead node. Search then answers from the embedded index with
+a notice.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from listings.choices import ListingStatus
-from listings.kinds import KINDS, kind_of
+from listings.kinds import KINDS
 from listings.locations import listing_url
 from market.services import notify
 from search import text
@@ -115,19 +116,17 @@ def search_index_listing(*, kind: str, listing_id: int) -> None:
         PendingIndexOp.objects.create(kind=kind, listing_id=listing_id, op=op, last_error=str(exc))
 
 
-def on_listing_changed(sender, pk, **kwargs) -> None:
-    """Receiver of listings.signals.listing_changed (sent after commit): reindex the listing,
-    then, with the index true, tell the people whose saved searches it newly matches."""
+def listing_sync(*, kind: str, listing_id: int) -> int:
+    """After a listing changed: reindex it, then, with the index true, tell the people whose
+    saved searches it newly matches. Returns how many were told. Run by the task worker
+    (search.tasks.sync_listing), never in the request."""
+    search_index_listing(kind=kind, listing_id=listing_id)
     try:
-        kind = kind_of(sender).key
-    except LookupError:
-        return
-    search_index_listing(kind=kind, listing_id=pk)
-    try:
-        saved_searches_notify_for_listing(kind=kind, listing_id=pk)
+        return saved_searches_notify_for_listing(kind=kind, listing_id=listing_id)
     except Exception:
         # A saved search's notice is a courtesy: publishing a listing never fails for it.
-        logger.exception("saved-search check failed for %s %s", kind, pk)
+        logger.exception("saved-search check failed for %s %s", kind, listing_id)
+        return 0
 
 
 def search_replay(*, limit: int | None = None) -> tuple[int, int]:

@@ -204,11 +204,16 @@ FORMAT_MODULE_PATH = ["market.formats"]
 DEMAND_RESPONSE_HOURS = env.int("DEMAND_RESPONSE_HOURS", default=48)
 DEMAND_RESPONSE_WARNING_HOURS = env.int("DEMAND_RESPONSE_WARNING_HOURS", default=12)
 
-# Background work (django-tasks). Wagtail's own tasks run immediately, as before; rematching
-# goes to a database queue, worked through by `manage.py db_worker --backend matching
-# --queue-name matching` (which `make run` starts).
+# Background work (django-tasks), never in the request: what a listing change sets off
+# (search sync and saved-search notices, broker assignment) and Wagtail's own tasks go to the
+# "default" database queue, worked through by `manage.py db_worker`; rematching has its own
+# queue and worker, `manage.py db_worker --backend matching --queue-name matching`, as that
+# worker keeps the matching index in memory. `make run` starts both workers.
 TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    },
     "matching": {
         "BACKEND": env("MATCHING_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
         "QUEUES": ["matching"],

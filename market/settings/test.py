@@ -8,7 +8,7 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rematching runs as soon as it is queued (after commit), so tests see its result.
+# Every task runs as soon as it is queued (listeners: after commit), so tests see results.
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "matching": {
