@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cms.site_builder import site_build
 from listings.choices import ListingStatus
-from listings.models import Demand
+from listings.models import Achievement, Demand
 from market.choices import OrganizationKind
 from tests.factories import AchievementFactory, OrganizationFactory
 
@@ -182,3 +182,21 @@ def test_demand_owner_reads_match_reasons_and_acts_on_them(
     screenshot(page, "5-demand-owner-match-list")
     top.refresh_from_db()
     assert top.status == "contacted"
+
+
+def test_admin_edits_a_listing_and_the_public_site_and_search_show_it(
+    page, market, superuser, screenshot
+):
+    achievement = Achievement.objects.get(title="石墨烯导热膜")
+    login(page, superuser.username)
+    page.goto(f"/admin/snippets/listings/achievement/edit/{achievement.pk}/")
+    page.get_by_role("textbox", name="标题").fill("高导热石墨烯散热膜")
+    page.get_by_role("button", name="保存").first.click()
+    page.wait_for_url(re.compile(r"/admin/snippets/listings/achievement/$"))
+    screenshot(page, "6-admin-listing-saved")
+
+    page.goto(achievement.get_absolute_url())
+    page.get_by_role("heading", name="高导热石墨烯散热膜", level=1).wait_for()
+    page.goto("/search/?q=散热膜")
+    page.get_by_role("link", name=re.compile("高导热石墨烯散热膜")).wait_for()
+    screenshot(page, "6-search-finds-the-edited-title")
