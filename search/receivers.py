@@ -2,15 +2,12 @@
 `listing_changed` is sent after commit; the work itself is queued for the default worker,
 off the request path."""
 
-import logging
-
 from django.dispatch import receiver
 
 from listings.kinds import kind_of
 from listings.signals import listing_changed
+from market.tasks import enqueue_or_log
 from search.tasks import sync_listing
-
-logger = logging.getLogger(__name__)
 
 
 @receiver(listing_changed, dispatch_uid="search.sync_on_change")
@@ -19,10 +16,12 @@ def sync_on_change(sender, pk, **kwargs):
         kind = kind_of(sender).key
     except LookupError:
         return
-    try:
-        sync_listing.enqueue(kind, pk)
-    except Exception:
-        # The listing is saved. Until `manage.py reindex --backend all` runs, search misses
-        # the change (`search_replay` only replays queued Elasticsearch writes, and this one
-        # was never queued), and no saved-search notice goes out for it.
-        logger.exception("could not queue the search sync of %s %s", kind, pk)
+    # `search_replay` only replays Elasticsearch writes that were queued, and this one never
+    # was: the change, and its saved-search notices, wait for a reindex.
+    enqueue_or_log(
+        sync_listing,
+        kind,
+        pk,
+        what=f"the search sync of {kind} {pk}",
+        catch_up="`manage.py reindex --backend all`",
+    )
