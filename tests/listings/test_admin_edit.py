@@ -62,6 +62,9 @@ def test_admin_edit_reaches_search_and_matches(
 ):
     battery, road, demand = achievements
     settings.MATCHING_LIST_SIZE = 1
+    # The embedded index: the edit reaches it through the same sync that writes
+    # Elasticsearch, whose own path tests/search covers on a session-prefixed index.
+    settings.ELASTICSEARCH_URL = ""
     search_services.search_reindex(kind="achievement")
     matching_services.rematch_all()
     assert demand_list(demand) == [battery.pk]
