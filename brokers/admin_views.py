@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,12 +22,17 @@ from listings.models import Demand
 from market import permissions
 
 
-def _forbidden(request):
+def _forbidden(request, *, message: str, back_url: str, back_label: str):
+    """The admin's 403 page, saying where to go back: someone who may not see the dashboard
+    goes back to the admin's home, an operator refused one reassignment to the dashboard
+    (not to the review queue, which the review's own refusals link to)."""
     return TemplateResponse(
         request,
         "listings/admin/review_forbidden.html",
         {
-            "message": _("只有市场运营人员可以查看48小时响应情况。"),
+            "message": message,
+            "back_url": back_url,
+            "back_label": back_label,
             "page_title": _("无权访问"),
             "header_title": _("无权访问"),
             "header_icon": "warning",
@@ -44,7 +49,12 @@ class ResponseDashboardView(WagtailAdminTemplateMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.is_market_operator(request.user):
-            return _forbidden(request)
+            return _forbidden(
+                request,
+                message=_("只有市场运营人员可以查看48小时响应情况。"),
+                back_url=reverse("wagtailadmin_home"),
+                back_label=_("返回管理首页"),
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -109,8 +119,13 @@ class ReassignView(View):
         demand = get_object_or_404(Demand, pk=pk)
         try:
             assignment = services.demand_reassign(demand=demand, actor=request.user)
-        except PermissionDenied:
-            return _forbidden(request)
+        except PermissionDenied as exc:
+            return _forbidden(
+                request,
+                message=str(exc) or _("您不负责该需求所属的市场，不能改派。"),
+                back_url=reverse("response_dashboard:index"),
+                back_label=_("返回48小时响应"),
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -3,8 +3,10 @@
     python -m matching.evaluate ../shared/data/matching-gold-dev-textonly.json [more.json ...]
 
 The gold format and the metrics are defined in ../shared/data/README.md. The baseline is
-exactly the README's: rank_bm25's BM25Okapi with its defaults over jieba `cut_for_search`
-tokens of title + description + keywords. Both run in the same process on the same data.
+exactly the README's (see `baseline_run`): rank_bm25's BM25Okapi with its defaults over
+jieba `cut_for_search` tokens of the lowercased text, an achievement's text being its title,
+description and keywords joined by spaces and a demand's its title and description. Both run
+in the same process on the same data.
 """
 
 from __future__ import annotations
@@ -83,22 +85,43 @@ def engine_run(gold: Gold, weights: Weights | None = None) -> dict[str, list[str
     return {q.id: [m.target_id for m in r] for q, r in zip(queries, ranked, strict=True)}
 
 
-def _baseline_tokens(r: Record) -> list[str]:
+def baseline_tokens(value: str) -> list[str]:
+    """The baseline's tokens of `value`, as ../shared/data/README.md defines them.
+
+    jieba `cut_for_search` over the lowercased text; a token is kept when it is alphanumeric
+    or longer than one character and not only whitespace (punctuation and lone function
+    characters drop out).
+    """
     import jieba
 
-    return list(jieba.cut_for_search(r.title + r.description + "".join(r.keywords)))
+    return [
+        t for t in jieba.cut_for_search(value.lower()) if t.isalnum() or (len(t) > 1 and t.strip())
+    ]
+
+
+def baseline_text(r: Record, *, with_keywords: bool) -> str:
+    """A record's baseline text (../shared/data/README.md): title, description and, for an
+    achievement, its keywords, joined by spaces. A demand's is title and description."""
+    parts = [r.title, r.description]
+    if with_keywords:
+        parts.extend(r.keywords)
+    return " ".join(parts)
 
 
 def baseline_run(gold: Gold) -> dict[str, list[str]]:
-    """The README's plain-search baseline, literally."""
+    """The plain-search baseline of ../shared/data/README.md, written out: rank_bm25's
+    `BM25Okapi` with its defaults over `baseline_tokens`, achievements' text with keywords,
+    demands' without. Ties keep the achievements' file order."""
     import numpy as np
     from rank_bm25 import BM25Okapi
 
-    bm25 = BM25Okapi([_baseline_tokens(a) for a in gold.achievements])
+    corpus = [baseline_tokens(baseline_text(a, with_keywords=True)) for a in gold.achievements]
+    bm25 = BM25Okapi(corpus)
     ids = [a.id for a in gold.achievements]
     run = {}
     for did in gold.relevance:
-        scores = bm25.get_scores(_baseline_tokens(gold.demands[did]))
+        query = baseline_tokens(baseline_text(gold.demands[did], with_keywords=False))
+        scores = bm25.get_scores(query)
         order = np.argsort(-scores, kind="stable")[:K]
         run[did] = [ids[i] for i in order]
     return run

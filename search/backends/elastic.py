@@ -278,11 +278,21 @@ def _search(query: SearchQuery) -> Search:
     s.aggs.bucket("price", "terms", field="price_band", size=10)
     s.aggs.bucket("holder", "terms", field="holder_kind", size=10)
     newest = [{"published_at": {"order": "desc"}}, {"listing_id": {"order": "desc"}}]
+    # By price, 面议 (negotiable, or no price given) comes after every price, in both directions.
+    negotiable_last = {"price_negotiable": {"order": "asc"}}
     sort = {
         "relevance": ["_score", *newest],
         "newest": newest,
-        "price": [{"price": {"order": "asc", "missing": "_last"}}, {"listing_id": "desc"}],
-        "-price": [{"price": {"order": "desc", "missing": "_last"}}, {"listing_id": "desc"}],
+        "price": [
+            negotiable_last,
+            {"price": {"order": "asc", "missing": "_last"}},
+            {"listing_id": "desc"},
+        ],
+        "-price": [
+            negotiable_last,
+            {"price": {"order": "desc", "missing": "_last"}},
+            {"listing_id": "desc"},
+        ],
     }[query.effective_sort]
     return (
         s.sort(*sort)

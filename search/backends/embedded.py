@@ -147,11 +147,12 @@ def _where(query: SearchQuery) -> tuple[list[str], list[Any]]:
     return conditions, params
 
 
+# By price, 面议 (negotiable, or no price given) comes after every price, in both directions.
 ORDER = {
     "relevance": "score DESC, d.published_at DESC, d.listing_id DESC",
     "newest": "d.published_at DESC, d.listing_id DESC",
-    "price": "d.price ASC NULLS LAST, d.listing_id DESC",
-    "-price": "d.price DESC NULLS LAST, d.listing_id DESC",
+    "price": "d.price_negotiable ASC, d.price ASC NULLS LAST, d.listing_id DESC",
+    "-price": "d.price_negotiable ASC, d.price DESC NULLS LAST, d.listing_id DESC",
 }
 
 

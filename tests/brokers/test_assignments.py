@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from brokers import selectors, services
@@ -11,7 +13,13 @@ from brokers.models import Assignment
 from listings import services as listing_services
 from listings.choices import ListingStatus
 from market.models import Notification
-from tests.factories import BrokerFactory, DemandFactory, OrganizationFactory, SubMarketFactory
+from tests.factories import (
+    BrokerFactory,
+    DemandFactory,
+    OrganizationFactory,
+    SubMarketFactory,
+    make_operator,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,10 +155,39 @@ def test_dashboard_shows_chart_and_reassigns_in_one_click(client, enterprise, op
     assert assignment.demand.assignments.get(active=True).broker == brokers["expert_far"]
 
 
-def test_dashboard_refuses_non_operators(client, enterprise_user):
-    enterprise_user.is_superuser = False
+def test_dashboard_sends_users_without_admin_access_to_the_login(client, enterprise_user):
+    # An enterprise member has no access to Wagtail's admin at all: the admin's own check
+    # sends them to its login before the dashboard is asked.
     client.force_login(enterprise_user)
-    assert client.get("/admin/response/").status_code in (302, 403)
+    response = client.get("/admin/response/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("wagtailadmin_login"))
+
+
+def test_dashboard_refuses_non_operators_with_a_way_back(client, enterprise_user):
+    # With the admin open to them but no operator role, the dashboard itself refuses: a 403
+    # page that says why and links back to where they can go, the admin's home, not the
+    # review queue (which refuses them too).
+    enterprise_user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(enterprise_user)
+    response = client.get("/admin/response/")
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "只有市场运营人员可以查看48小时响应情况。" in body
+    assert f'href="{reverse("wagtailadmin_home")}">返回管理首页</a>' in body
+    assert "返回审核队列" not in body
+
+
+def test_reassign_refused_links_back_to_the_dashboard(client, enterprise, operator_org, brokers):
+    assignment = services.demand_assign_broker(demand=published_demand(enterprise))
+    other = make_operator(operator_org, SubMarketFactory(), name="别的分市场运营")
+    client.force_login(other)
+    response = client.post(f"/admin/response/{assignment.demand.pk}/reassign/")
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "只有该市场的运营人员可以改派。" in body
+    assert f'href="{reverse("response_dashboard:index")}">返回48小时响应</a>' in body
+    assert assignment.demand.assignments.get(active=True) == assignment
 
 
 def test_broker_pages_list_and_reply(client, enterprise, brokers, outsider):

@@ -88,6 +88,46 @@ def test_achievement_index_filters_by_field_and_sorts_by_price(client, site):
     assert body.index("一种抗体药物") < body.index("一种疫苗佐剂")
 
 
+def test_achievement_index_price_sorts_put_negotiable_last_both_ways(client, site):
+    # A page and more of 面议, one of them with a price left from before it was ticked (the
+    # form clears it, imports and old rows may not): after every priced listing, both ways.
+    publish(AchievementFactory, 21, title="面议成果", asking_price=None, price_negotiable=True)
+    publish(
+        AchievementFactory, 1, title="面议但留有旧价格", asking_price=9999, price_negotiable=True
+    )
+    publish(AchievementFactory, 1, title="一种抗体药物", asking_price=500)
+    publish(AchievementFactory, 1, title="一种疫苗佐剂", asking_price=80)
+    for sort, order in (
+        ("price", ["一种疫苗佐剂", "一种抗体药物"]),
+        ("-price", ["一种抗体药物", "一种疫苗佐剂"]),
+    ):
+        first = client.get(f"/achievements/?sort={sort}").content.decode()
+        cards = first.split('class="card listing-card"')[1:]
+        assert len(cards) == 20
+        assert [order[0] in cards[0], order[1] in cards[1]] == [True, True]
+        assert all("面议" in card for card in cards[2:])
+        assert "面议但留有旧价格" not in cards[0] + cards[1]
+
+
+def test_demand_index_budget_sorts_put_negotiable_last_both_ways(client, site):
+    publish(
+        DemandFactory,
+        1,
+        title="预算面议的需求",
+        budget_min=None,
+        budget_max=None,
+        budget_negotiable=True,
+    )
+    publish(DemandFactory, 1, title="只有预算下限", budget_min=300, budget_max=None)
+    publish(DemandFactory, 1, title="小预算需求", budget_min=5, budget_max=10)
+    for sort, order in (
+        ("budget", ["小预算需求", "只有预算下限", "预算面议的需求"]),
+        ("-budget", ["只有预算下限", "小预算需求", "预算面议的需求"]),
+    ):
+        body = client.get(f"/demands/?sort={sort}").content.decode()
+        assert sorted(order, key=body.index) == order
+
+
 def test_demand_index_filters_by_budget_and_mode(client, site):
     DemandFactory(
         status="published",

@@ -236,7 +236,10 @@ def admin_user_without_role(user):
 
 def test_review_non_operator_with_admin_access_gets_403(client, outsider, demand_a):
     client.force_login(admin_user_without_role(outsider))
-    assert client.get(queue_url()).status_code == 403
+    refused = client.get(queue_url())
+    assert refused.status_code == 403
+    assert "只有市场运营人员可以使用审核队列。" in refused.content.decode()
+    assert f'href="{queue_url()}">返回审核队列</a>' in refused.content.decode()
     response = client.post(approve_url(demand_a))
     demand_a.refresh_from_db()
     assert response.status_code == 403

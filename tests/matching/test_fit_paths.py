@@ -8,6 +8,8 @@ plain path on small random data, chunk sizes shrunk so every boundary is crossed
 
 import os
 import random
+import shutil
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import numpy as np
 import pytest
 
 from matching import text
-from matching.engine import sharedmem, views
+from matching.engine import sharedmem, views, workers
 from matching.engine.index import Index
 from matching.engine.views import _NgramView, _split_terms, _TokenView, _View
 from matching.engine.workers import _can_fork
@@ -172,23 +174,49 @@ def _same_postings(a: Index, b: Index) -> None:
         assert np.array_equal(a.views[name].idf, b.views[name].idf)
 
 
-def _shm_files() -> set[str]:
-    shm = Path(sharedmem._SHM_DIR)
-    return {p.name for p in shm.glob("matching-fit-*")} if shm.is_dir() else set()
+@pytest.fixture
+def own_shm(monkeypatch):
+    """A folder of this test's own in shared memory for the fit workers' hand-over files.
+    Other processes (xdist workers, other jobs on the machine) use /dev/shm at the same time,
+    so only the files this test's fits create are compared, and they are all in here."""
+    if not os.path.isdir(sharedmem._SHM_DIR):
+        pytest.skip(f"{sharedmem._SHM_DIR} is absent: fit results always travel pickled")
+    folder = Path(tempfile.mkdtemp(prefix=f"matching-test-{os.getpid()}-", dir=sharedmem._SHM_DIR))
+    monkeypatch.setattr(sharedmem, "_SHM_DIR", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _spy_hand_overs(monkeypatch) -> list:
+    """The layouts of the results the parent receives (None: they came pickled)."""
+    layouts = []
+    original = workers._from_shared
+
+    def spy(payload):
+        layouts.append(payload[1])
+        return original(payload)
+
+    monkeypatch.setattr(workers, "_from_shared", spy)
+    return layouts
 
 
 @pytest.mark.skipif(not _can_fork(), reason="fork is not available")
 @pytest.mark.parametrize("shm", [True, False])
-def test_forked_fit_gives_the_serial_index(monkeypatch, shm):
+def test_forked_fit_gives_the_serial_index(monkeypatch, own_shm, shm):
     _small_chunks(monkeypatch)
     if not shm:  # the results come back pickled
         monkeypatch.setattr(sharedmem, "_SHM_DIR", "/nonexistent/matching-shm")
     monkeypatch.setattr(sharedmem, "_SHM_MIN_BYTES", 64)
+    layouts = _spy_hand_overs(monkeypatch)
     records = _records(random.Random(9), 400)
-    before = _shm_files()
     serial = Index("achievement", views=VIEWS, common_df=8).fit(records)
     forked = Index("achievement", views=VIEWS, common_df=8).fit(records, workers=2)
-    assert _shm_files() == before  # every file handed over is unlinked
+    if shm:  # handed over through files of this test's folder, every one unlinked
+        paths = [Path(path) for layout in layouts for _dtype, _shape, path in layout or ()]
+        assert paths and all(path.parent == own_shm for path in paths)
+    else:
+        assert layouts and all(layout is None for layout in layouts)
+    assert list(own_shm.iterdir()) == []
     _same_postings(serial, forked)
     queries = _records(random.Random(10), 30)
     for index in (serial, forked):
@@ -201,9 +229,8 @@ def test_forked_fit_gives_the_serial_index(monkeypatch, shm):
 
 
 @pytest.mark.skipif(not _can_fork(), reason="fork is not available")
-def test_a_failing_fit_worker_is_reported_and_leaves_no_files(monkeypatch):
+def test_a_failing_fit_worker_is_reported_and_leaves_no_files(monkeypatch, own_shm):
     records = _records(random.Random(3), 50)
-    before = _shm_files()
 
     parent, original = os.getpid(), _NgramView._fit_tokens
 
@@ -215,4 +242,23 @@ def test_a_failing_fit_worker_is_reported_and_leaves_no_files(monkeypatch):
     monkeypatch.setattr(_NgramView, "_fit_tokens", broken)
     with pytest.raises(RuntimeError, match="no room"):
         Index("achievement", views=VIEWS).fit(records, workers=2)
-    assert _shm_files() == before
+    assert list(own_shm.iterdir()) == []
+
+
+@pytest.mark.skipif(not _can_fork(), reason="fork is not available")
+def test_a_worker_failing_after_writing_its_arrays_unlinks_them(monkeypatch, own_shm):
+    # The worker fails once its fit has written arrays into shared memory (it says how many
+    # files there were), before handing them over: they must not outlive it.
+    records = _records(random.Random(3), 50)
+    parent = os.getpid()
+    original = _View.state
+
+    def broken(self):
+        if os.getpid() != parent:
+            raise MemoryError(f"no room after {len(list(own_shm.iterdir()))} files")
+        return original(self)
+
+    monkeypatch.setattr(_View, "state", broken)
+    with pytest.raises(RuntimeError, match=r"no room after [1-9][0-9]* files"):
+        Index("achievement", views=VIEWS).fit(records, workers=2)
+    assert list(own_shm.iterdir()) == []
