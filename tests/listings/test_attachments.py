@@ -5,8 +5,13 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from listings import services
@@ -153,3 +158,43 @@ def test_an_upload_while_under_review_is_refused_with_a_message(
         response.content.decode()
     )
     assert achievement.attachments.count() == 0
+
+
+def test_the_service_refuses_an_upload_while_under_review(university, university_user):
+    achievement = AchievementFactory(owner=university, title="新型催化剂")
+    services.listing_submit(listing=achievement, actor=university_user)
+    with pytest.raises(ValidationError) as exc:
+        attach(achievement, university_user)
+    assert exc.value.messages == [
+        "“新型催化剂”正在审核中，审核期间不能上传附件。请在审核结束后再上传。"
+    ]
+    assert achievement.attachments.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_public_files_into_the_private_storage():
+    """A file uploaded before the fix sits under MEDIA_ROOT at a dated, guessable name; the
+    migration moves it to the private storage under a uuid name and gives the row a key."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("listings", "0005_updated_at_index")])
+    executor.loader.build_graph()
+    old = executor.loader.project_state([("listings", "0005_updated_at_index")]).apps
+    content_type = ContentType.objects.get_for_model(Attachment)
+    public, private = storages["default"], storages["private"]
+    old_name = public.save("attachments/2026/01/说明书.pdf", ContentFile(PDF))
+    row = old.get_model("listings", "Attachment").objects.create(
+        content_type_id=content_type.pk,
+        object_id=1,
+        file=old_name,
+        original_name="说明书.pdf",
+        mime_type="application/pdf",
+        size=len(PDF),
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    moved = Attachment.objects.get(pk=row.pk)
+    assert re.fullmatch(r"attachments/[0-9a-f]{32}", moved.file.name)
+    assert moved.key is not None
+    assert not public.exists(old_name)
+    with private.open(moved.file.name) as content:
+        assert content.read() == PDF
