@@ -129,7 +129,9 @@ class ReviewDetailView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "tasks"
 
     def dispatch(self, request, *args, **kwargs):
-        if not selectors.listing_visible_to(self.listing, request.user):
+        # The market's operators only, whatever the listing's state: a published listing is
+        # public on the site, but its audit history and the people who handled it are not.
+        if not permissions.is_market_operator(request.user, self.listing.market_id):
             return _forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 

@@ -7,12 +7,16 @@ closed or expired. The transitions, and who may take each, are declared once on
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -405,14 +409,28 @@ class IntellectualProperty(models.Model):
             self.number = normalize_patent_number(self.number)
 
 
+def private_storage():
+    """Where attachments live: `STORAGES["private"]`, a directory no URL serves (the media
+    route serves `MEDIA_ROOT` only). A callable so a test's settings can swap the backend."""
+    return storages["private"]
+
+
+def attachment_path(instance, filename: str) -> str:
+    """A stored name nobody can guess: a fresh uuid4, not the upload's name or its date. The
+    person's file name is kept in `original_name` for the download."""
+    return f"attachments/{uuid.uuid4().hex}"
+
+
 class Attachment(models.Model):
     """A file attached to a listing: a PDF brochure, test report or image. Its type is
-    decided by its content, not by its name."""
+    decided by its content, not by its name. It is read only through
+    `listings:attachment`, which asks whether the person may see the listing."""
 
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     listing = GenericForeignKey("content_type", "object_id")
-    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to=attachment_path, storage=private_storage)
     original_name = models.CharField(_("文件名"), max_length=200)
     mime_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小"))
@@ -428,6 +446,9 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("listings:attachment", args=[self.key])
 
 
 class Interest(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from listings.choices import ListingStatus
-from listings.models import Achievement, Demand, Listing
+from listings.models import Achievement, Attachment, Demand, Listing
 from market import permissions
 
 ListingModel = type[Achievement] | type[Demand]
@@ -41,3 +41,16 @@ def listing_visible_to(listing: Listing, user) -> bool:
     return permissions.is_org_editor(user, listing.owner_id) or permissions.is_market_operator(
         user, listing.market_id
     )
+
+
+def attachment_visible_to(key, user) -> Attachment | None:
+    """The attachment with this key, if this person may see its listing (the rule of
+    `listing_visible_to`); None for a key that does not exist and for one they may not see,
+    so the two cannot be told apart."""
+    attachment = Attachment.objects.select_related("content_type").filter(key=key).first()
+    if attachment is None:
+        return None
+    listing = attachment.listing
+    if listing is None or not listing_visible_to(listing, user):
+        return None
+    return attachment

@@ -306,6 +306,18 @@ def attachment_add(*, listing: Listing, actor: User, upload: UploadedFile) -> At
     its content is refused."""
     if not permissions.is_org_editor(actor, listing.owner_id):
         raise PermissionDenied(_("只有发布机构的成员可以上传附件。"))
+    # Read under lock: a submit racing this upload must not let the file in after it.
+    status = (
+        type(listing).objects.select_for_update().filter(pk=listing.pk).values_list("status")
+    ).first()
+    if listing.status == ListingStatus.SUBMITTED or status == (ListingStatus.SUBMITTED,):
+        # The operator reviews what was submitted; a file added meanwhile would be published
+        # unreviewed.
+        raise ValidationError(
+            _("“%(title)s”正在审核中，审核期间不能上传附件。请在审核结束后再上传。")
+            % {"title": listing.title},
+            code="under_review",
+        )
     limit = settings.LISTING_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(

@@ -6,6 +6,7 @@ app_name = "listings"
 
 urlpatterns = [
     path("mine/", views.my_listings, name="mine"),
+    path("attachments/<uuid:key>/", views.attachment_download, name="attachment"),
     path("import/", views.listing_import, name="import"),
     path("import/template/<str:kind>.<str:fmt>", views.import_template, name="import_template"),
     path("<str:kind>/new/", views.listing_create, name="create"),

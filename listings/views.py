@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -230,6 +231,28 @@ def attachment_upload(request, kind, pk):
         else:
             messages.success(request, _("附件已上传。"))
     return redirect(_detail_url(kind, listing))
+
+
+def attachment_download(request, key):
+    """An attachment, to whoever may see its listing: everyone for a published one, its
+    owner's editors and the market's operators otherwise. Anyone else gets the same 404 as
+    for a key that does not exist."""
+    attachment = selectors.attachment_visible_to(key, request.user)
+    if attachment is None:
+        raise Http404
+    try:
+        content = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.mime_type,
+    )
+    # The answer depends on who asks: no shared cache may keep it for the next person.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @login_required

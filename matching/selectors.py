@@ -306,7 +306,10 @@ def matches_for_listing(kind: str, listing, user, *, limit: int | None = None) -
             {
                 "match": match,
                 "other": other,
-                "url": reverse("matching:open", args=[match.pk, other_kind]),
+                # A plain link: following it writes nothing. A party records "viewed" by
+                # opening it through `open_url`, a POST (see matching/_match.html).
+                "url": listing_url(other_kind, other.pk),
+                "open_url": reverse("matching:open", args=[match.pk, other_kind]),
                 "reasons": explanation.as_text(),
                 "criteria": [
                     {

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from listings.locations import listing_url
 from matching import services
@@ -24,9 +24,11 @@ def _back(request, match: Match) -> str:
     return listing_url("demand", match.demand_id)
 
 
-@require_GET
+@require_POST
 def match_open(request, pk: int, kind: str):
-    """Follow a match to the other listing; counts as viewed for those who can act on it."""
+    """Follow a match to the other listing; counts as viewed for those who can act on it.
+    POST only: a GET (an image tag on any site, a crawler, a link preview) must not change a
+    match or write its audit log."""
     match = get_object_or_404(Match, pk=pk)
     if kind not in ("achievement", "demand"):
         kind = "achievement"

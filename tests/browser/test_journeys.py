@@ -171,7 +171,8 @@ def test_demand_owner_reads_match_reasons_and_acts_on_them(
     login(page, enterprise_user.username)
     page.goto(f"/listings/demand/{demand.pk}/")
     matches = page.locator("#matches")
-    matches.get_by_role("link", name="高镍三元正极材料制备方法").wait_for()
+    # a party opens a match with a button (a POST records "viewed"); visitors get a link
+    matches.get_by_role("button", name="高镍三元正极材料制备方法").wait_for()
     assert "领域一致" in matches.inner_text()
     entry = page.locator(f"#match-{top.pk}")
     entry.get_by_text("得分明细").click()

@@ -252,7 +252,8 @@ def test_review_owner_with_admin_access_cannot_approve_own_listing(client, enter
     client.force_login(admin_user_without_role(editor))
     response = client.post(approve_url(demand))
     assert response.status_code == 403
-    assert "您没有权限执行“审核通过”" in response.content.decode()
+    # refused before the service is asked: the review pages are the market operators' only
+    assert "您不负责该信息所属的市场，不能审核。" in response.content.decode()
     assert Demand.objects.get(pk=demand.pk).status == ListingStatus.SUBMITTED
 
 
@@ -292,3 +293,23 @@ def test_review_approve_needs_csrf_token(operator_a, demand_a):
     assert client.post(approve_url(demand_a)).status_code == 403
     demand_a.refresh_from_db()
     assert demand_a.status == ListingStatus.SUBMITTED
+
+
+def test_review_detail_of_another_sub_markets_published_listing_is_refused(
+    client, operator_a, operator_org, sub_market_b, demand_a, demand_b
+):
+    """A published listing is public on the site, not its review page: the audit history and
+    the names of who handled it stay with the listing's own market."""
+    approver = make_operator(operator_org, sub_market_b)
+    services.listing_approve(listing=demand_b, actor=approver, note="")
+    client.force_login(operator_a)
+    response = client.get(detail_url(demand_b))
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "您不负责该信息所属的市场" in page
+    assert demand_b.title not in page
+    assert approver.get_username() not in page
+    # the operator's own market's listing still opens
+    response = client.get(detail_url(demand_a))
+    assert response.status_code == 200
+    assert demand_a.title in response.content.decode()

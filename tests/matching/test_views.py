@@ -4,9 +4,12 @@ can act on them; live notifications of new matches over the websocket."""
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from listings.locations import listing_url
 from market.asgi import application
+from market.models import TransitionLog
 from matching import services
 from matching.choices import MatchStatus
 from matching.models import Match
@@ -49,24 +52,75 @@ def test_achievement_page_lists_the_demands_it_could_serve(client, matched):
     assert NEED["title"] in page
 
 
+def view_logs(match):
+    return TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Match), object_id=match.pk
+    )
+
+
 def test_owner_sees_feedback_buttons_and_opening_a_match_counts_as_viewed(
     client, matched, enterprise_user
 ):
     client.force_login(enterprise_user)
     page = client.get(detail("demand", matched["demand"].pk)).content.decode()
     assert "标记已联系" in page and "忽略原因" in page
-    response = client.get(reverse("matching:open", args=[matched["match"].pk, "achievement"]))
+    open_url = reverse("matching:open", args=[matched["match"].pk, "achievement"])
+    # the party opens the match with a form button (a POST), not a link
+    assert f'<form method="post" action="{open_url}"' in page
+    assert f'href="{open_url}"' not in page
+    response = client.post(open_url)
     assert response.status_code == 302
     assert response["Location"].endswith(detail("achievement", matched["battery"].pk))
     matched["match"].refresh_from_db()
     assert matched["match"].status == MatchStatus.VIEWED
+    # opening it again is not news: one "viewed", one audit row
+    client.post(open_url)
+    assert list(view_logs(matched["match"]).values_list("transition", "by")) == [
+        ("view", enterprise_user.pk)
+    ]
+    page = client.get(detail("demand", matched["demand"].pk)).content.decode()
+    assert '<span class="tag">已查看</span>' in page
+
+
+def test_a_get_to_the_open_address_writes_nothing(client, matched, enterprise_user):
+    """Any site could point an image tag at it: a GET neither marks the match viewed nor
+    writes the audit log, even when the visitor is a party to the match."""
+    client.force_login(enterprise_user)
+    response = client.get(reverse("matching:open", args=[matched["match"].pk, "achievement"]))
+    assert response.status_code == 405
+    matched["match"].refresh_from_db()
+    assert matched["match"].status == MatchStatus.SUGGESTED
+    assert not view_logs(matched["match"]).exists()
+
+
+def test_a_visitor_follows_a_plain_link_to_the_matched_listing(client, matched):
+    page = client.get(detail("demand", matched["demand"].pk)).content.decode()
+    link = listing_url("achievement", matched["battery"].pk)
+    assert f'<a href="{link}">{BATTERY["title"]}</a>' in page
+    assert reverse("matching:open", args=[matched["match"].pk, "achievement"]) not in page
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+def test_match_states_are_shown_to_the_parties_only(
+    client, matched, enterprise_user, outsider, who
+):
+    services.match_feedback(match=matched["match"], actor=enterprise_user, action="contact")
+    if who == "outsider":
+        client.force_login(outsider)
+    page = client.get(detail("demand", matched["demand"].pk)).content.decode()
+    assert BATTERY["title"] in page
+    assert "已联系" not in page
+    client.force_login(enterprise_user)
+    page = client.get(detail("demand", matched["demand"].pk)).content.decode()
+    assert '<span class="tag">已联系</span>' in page
 
 
 def test_an_outsider_opening_a_match_changes_nothing(client, matched, outsider):
     client.force_login(outsider)
-    client.get(reverse("matching:open", args=[matched["match"].pk, "achievement"]))
+    client.post(reverse("matching:open", args=[matched["match"].pk, "achievement"]))
     matched["match"].refresh_from_db()
     assert matched["match"].status == MatchStatus.SUGGESTED
+    assert not view_logs(matched["match"]).exists()
     response = client.post(reverse("matching:act", args=[matched["match"].pk, "contact"]))
     assert response.status_code == 302
     matched["match"].refresh_from_db()
