@@ -86,5 +86,9 @@ CONTENT_SECURITY_POLICY = {
 MIDDLEWARE = [
     MIDDLEWARE[0],  # SecurityMiddleware
     "csp.middleware.CSPMiddleware",
+    "market.middleware.AdminCSPMiddleware",  # adds 'unsafe-eval' under /admin/ only
     *MIDDLEWARE[1:],
 ]
+# The admin's avatars come from this site, not gravatar.com (blocked by img-src, and often
+# unreachable from the province's networks).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None

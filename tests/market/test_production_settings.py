@@ -114,7 +114,9 @@ plain = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
 secure = client.post(
     "/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_X_FORWARDED_PROTO="https"
 )
+admin = client.get("/admin/", HTTP_X_FORWARDED_PROTO="https")
 print(json.dumps({
+    "admin": [admin.status_code, admin.headers.get("Content-Security-Policy")],
     "plain": [plain.status_code, plain.headers.get("Location")],
     "status": secure.status_code,
     "csp": secure.headers.get("Content-Security-Policy"),
@@ -137,15 +139,20 @@ def test_production_responses_carry_csp_and_hsts_and_redirect_to_https():
     assert got["status"] == 302
     assert got["hsts"] == "max-age=31536000; includeSubDomains"
     assert got["nosniff"] == "nosniff"
-    policy = dict(
-        (part.split()[0], part.split()[1:]) for part in got["csp"].split("; ") if part.strip()
-    )
+    policy = {part.split()[0]: part.split()[1:] for part in got["csp"].split("; ")}
     assert policy["default-src"] == ["'self'"]
     assert "'self'" in policy["script-src"]
     assert "'self'" in policy["style-src"]
     assert policy["img-src"][:2] == ["'self'", "data:"]
     assert policy["connect-src"] == ["'self'", "wss://market.example.cn"]
     assert policy["object-src"] == ["'none'"]
+    assert "'unsafe-eval'" not in policy["script-src"]
+
+    status, admin_csp = got["admin"]
+    assert status == 302
+    admin_policy = {part.split()[0]: part.split()[1:] for part in admin_csp.split("; ")}
+    assert admin_policy["script-src"] == ["'self'", "'unsafe-inline'", "'unsafe-eval'"]
+    assert admin_policy["default-src"] == ["'self'"]
 
 
 def test_dev_and_test_keep_their_own_keys_and_production_check_deploy_is_clean():
