@@ -92,3 +92,6 @@ MIDDLEWARE = [
 # The admin's avatars come from this site, not gravatar.com (blocked by img-src, and often
 # unreachable from the province's networks).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The admin's dashboard would fetch releases.wagtail.org, which connect-src blocks; upgrades
+# are the maintainers' business (requirements.lock).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
