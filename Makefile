@@ -47,6 +47,10 @@ lint: install
 check: install
 	DJANGO_SETTINGS_MODULE=market.settings.test $(BIN)/python manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=market.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=market.settings.production \
+		DJANGO_SECRET_KEY=throwaway-check-deploy-key-9f3Kq7Zx2Lm8Vb4Nc6Hd1Jr5Tw0Ys3Pe \
+		DJANGO_ALLOWED_HOSTS=market.example.cn \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 pytest: install
 	DJANGO_SETTINGS_MODULE=market.settings.test $(BIN)/pytest $(PYTEST_ARGS)

@@ -4,7 +4,7 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "market.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "market.settings.production")
 # Build the Django app first so models are loaded before the routing imports them.
 django_asgi_app = get_asgi_application()
 

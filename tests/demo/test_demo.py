@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import RequestFactory
 from django.utils import timezone
 from stdnum.cn import uscc
 
@@ -222,7 +223,11 @@ def test_load_demo_gives_every_role_people(demo):
 
 def test_load_demo_logins_sign_in_with_their_roles(demo, client):
     for login in DEMO_LOGINS:
-        assert client.login(username=login.username, password=DEMO_PASSWORD), login.username
+        # django-axes needs the request a login comes with.
+        request = RequestFactory().post("/accounts/login/")
+        assert client.login(request=request, username=login.username, password=DEMO_PASSWORD), (
+            login.username
+        )
     users = {
         u.username: u for u in User.objects.filter(username__in=[x.username for x in DEMO_LOGINS])
     }
