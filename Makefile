@@ -25,6 +25,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py reindex
 
+# market.server is daphne, with a 414 instead of a dropped connection for a long request.
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving the demo market on http://$(HOST):$(PORT)/ (and the task and matching workers)"
@@ -33,7 +34,7 @@ serve: install
 	tasks=$$!; \
 	$(BIN)/python manage.py db_worker --backend matching --queue-name matching --no-startup-delay --no-reload & \
 	matching=$$!; \
-	$(BIN)/daphne -b $(HOST) -p $(PORT) market.asgi:application
+	$(BIN)/python -m market.server -b $(HOST) -p $(PORT) market.asgi:application
 
 run: demo serve
 

@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Schema
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.openapi.docs import Swagger
 
 from search import services
-from search.contract import SearchQuery
+from search.contract import SearchQuery, query_string_too_long, too_long_message
 from search.selectors import hit_urls
+from search.text import MAX_QUERY_CHARS
+
+
+class LocalSwagger(Swagger):
+    """Swagger UI served from the project's static files. Ninja's own page loads it from a CDN
+    unless "ninja" is an installed app, and is blank wherever that CDN cannot be reached."""
+
+    template = "search/api_docs.html"
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        context = {"swagger_settings": json.dumps(settings, indent=1), "api": api}
+        return render(request, self.template, context)
+
 
 api = NinjaAPI(
     title="省技术市场 API",
     version="1",
     urls_namespace="api-v1",
     description="科技成果与技术需求的检索接口。",
+    docs=LocalSwagger(),
 )
 
 
@@ -54,6 +72,11 @@ class FacetValueOut(Schema):
     count: int
 
 
+class TooLongOut(Schema):
+    detail: str
+    max_query_chars: int
+
+
 class SearchOut(Schema):
     q: str
     type: str
@@ -67,10 +90,14 @@ class SearchOut(Schema):
     facets: dict[str, list[FacetValueOut]]
 
 
-@api.get("/search", response=SearchOut, summary="检索科技成果或技术需求")
+@api.get("/search", response={200: SearchOut, 414: TooLongOut}, summary="检索科技成果或技术需求")
 def search(request: HttpRequest, params: Query[SearchParams]):
     """Every parameter is optional and forgiving: unknown facet values and sort orders are
-    ignored with a `notice`, a too-long `q` is cut, a page past the end gives the last page."""
+    ignored with a `notice`, a too-long `q` is cut, a page past the end gives the last page.
+    Only a query string over 4,096 bytes is refused, with 414. `published_at` is an RFC 3339
+    date-time with its offset (Asia/Shanghai, +08:00)."""
+    if query_string_too_long(request.META.get("QUERY_STRING", "")):
+        return Status(414, {"detail": too_long_message(), "max_query_chars": MAX_QUERY_CHARS})
     query = SearchQuery.clean(
         q=params.q,
         kind=params.type,

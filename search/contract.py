@@ -2,6 +2,8 @@
 
 Everything a person can send is cleaned here, once, before a backend sees it: unknown facet
 values are dropped with a notice, the query is cut to a sane length, the page is clamped.
+A request whose query string is absurdly long is not searched at all: the page and the API
+answer it with 414 (`query_string_too_long`).
 Query text is never parsed as a query language: it only ever becomes jieba tokens.
 """
 
@@ -25,6 +27,10 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10**9
 MAX_RESULT_WINDOW = 10_000
+# The longest query string (as sent, percent-encoded) a search answers. The search box takes
+# MAX_QUERY_CHARS characters, 1,800 bytes of Chinese once encoded, so this leaves room for
+# every filter; a query longer than MAX_QUERY_CHARS but within this is cut with a notice.
+MAX_QUERY_STRING_BYTES = 4096
 
 FACETS = ("field", "market", "trl_min", "mode", "price", "holder")
 
@@ -117,6 +123,18 @@ class SearchQuery:
             page_size=_int(page_size, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
             notices=notices,
         )
+
+
+def query_string_too_long(query_string: str | bytes) -> bool:
+    """Whether a search request is too long to answer (414): its query string, as sent, is
+    over MAX_QUERY_STRING_BYTES."""
+    if isinstance(query_string, str):
+        query_string = query_string.encode("utf-8", "surrogateescape")
+    return len(query_string) > MAX_QUERY_STRING_BYTES
+
+
+def too_long_message() -> str:
+    return _("检索词太长，无法检索。请缩短到%(n)d个字以内再试。") % {"n": MAX_QUERY_CHARS}
 
 
 def filters_key(filters: dict) -> str:

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from search import selectors, services
-from search.contract import FACETS, SearchQuery
+from search.contract import FACETS, SearchQuery, query_string_too_long, too_long_message
 from search.selectors import hit_urls
+from search.text import MAX_QUERY_CHARS
 
 
 def query_from_params(params) -> SearchQuery:
@@ -29,8 +30,23 @@ def query_from_params(params) -> SearchQuery:
     )
 
 
+def _too_long(request) -> bool:
+    return query_string_too_long(request.META.get("QUERY_STRING", ""))
+
+
 @require_GET
 def search_page(request):
+    if _too_long(request):
+        return render(
+            request,
+            "search/too_long.html",
+            {
+                "message": too_long_message(),
+                "q": str(request.GET.get("q", "")).strip()[:MAX_QUERY_CHARS],
+                "max_query_chars": MAX_QUERY_CHARS,
+            },
+            status=414,
+        )
     query = query_from_params(request.GET)
     results = hit_urls(services.search(query))
     params = request.GET.copy()
@@ -42,6 +58,7 @@ def search_page(request):
             "results": results,
             "query": query,
             "params": params,
+            "max_query_chars": MAX_QUERY_CHARS,
             "can_save": bool(query.q.strip() or query.filters),
             "saved_search": selectors.saved_search_for_query(request.user, query),
         },
@@ -50,6 +67,12 @@ def search_page(request):
 
 @require_GET
 def suggest(request):
+    if _too_long(request):
+        return JsonResponse(
+            {"detail": too_long_message(), "suggestions": []},
+            status=414,
+            json_dumps_params={"ensure_ascii": False},
+        )
     kind = request.GET.get("type") or "achievement"
     return JsonResponse(
         {"suggestions": services.suggest(q=request.GET.get("q", ""), kind=kind)},

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from django.utils import timezone
+
 from search.contract import (
     HOLDER_LABELS,
     PRICE_BANDS,
@@ -14,6 +18,19 @@ from search.text import highlight, query_terms
 
 class BackendUnavailable(Exception):
     """The backend cannot answer now (unreachable, timed out, index missing)."""
+
+
+def published(value: datetime | str | None) -> datetime | None:
+    """A hit's publication time, aware and in the site's time zone (Asia/Shanghai), whatever
+    a backend read: ISO text, an aware datetime, or a naive one, which is UTC as both
+    backends store it."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return timezone.localtime(value)
 
 
 def make_hit(query: SearchQuery, row: dict, score: float | None) -> Hit:
@@ -29,7 +46,7 @@ def make_hit(query: SearchQuery, row: dict, score: float | None) -> Hit:
         title_html=highlight(row["title"], terms, length=200),
         snippet_html=snippet,
         score=score,
-        published_at=row.get("published_at"),
+        published_at=published(row.get("published_at")),
         price=row.get("price"),
         price_negotiable=bool(row.get("price_negotiable")),
         field=row.get("field") or "",

@@ -8,6 +8,7 @@ tsvector with a GIN index and ts_rank. Facet counts are GROUP BYs over the match
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -198,6 +199,11 @@ def search(query: SearchQuery) -> SearchResults:
                 )
                 names = [c[0] for c in cursor.description]
                 rows = {r[0]: dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
+                for row in rows.values():
+                    # SQLite gives the stored time back naive, in the connection's time zone.
+                    stamp = row["published_at"]
+                    if isinstance(stamp, datetime) and timezone.is_naive(stamp):
+                        row["published_at"] = timezone.make_aware(stamp, connection.timezone)
             for pk, value in ranked:
                 if pk in rows:
                     hits.append(make_hit(query, rows[pk], float(value) if groups else None))
