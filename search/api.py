@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 from ninja import NinjaAPI, Query, Schema, Status
-from ninja.openapi.docs import Swagger
 
 from search import services
 from search.contract import SearchQuery, query_string_too_long, too_long_message
 from search.selectors import hit_urls
 from search.text import MAX_QUERY_CHARS
 
-
-class LocalSwagger(Swagger):
-    """Swagger UI served from the project's static files. Ninja's own page loads it from a CDN
-    unless "ninja" is an installed app, and is blank wherever that CDN cannot be reached."""
-
-    template = "search/api_docs.html"
-
-    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
-        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
-        context = {"swagger_settings": json.dumps(settings, indent=1), "api": api}
-        return render(request, self.template, context)
-
-
 api = NinjaAPI(
     title="省技术市场 API",
     version="1",
     urls_namespace="api-v1",
     description="科技成果与技术需求的检索接口。",
-    docs=LocalSwagger(),
 )
 
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_htmx",
+    # Installed so /api/v1/docs serves Swagger UI from ninja's own static files, not a CDN.
+    "ninja",
     "axes",
     "django_tasks",
     "django_tasks_db",
