@@ -171,7 +171,7 @@ def test_the_service_refuses_an_upload_while_under_review(university, university
     assert achievement.attachments.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_moves_public_files_into_the_private_storage():
     """A file uploaded before the fix sits under MEDIA_ROOT at a dated, guessable name; the
     migration moves it to the private storage under a uuid name and gives the row a key."""
