@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from listings.kinds import KINDS
 from listings.locations import listing_url
 from matching import services
-from matching.choices import DismissReason, MatchStatus
-from matching.models import Match, MatchPreference, may_give_feedback
+from matching.choices import DismissReason
+from matching.models import Match, MatchPreference
 from matching.selectors import matches_for_listing
 
 
@@ -30,10 +31,9 @@ def match_open(request, pk: int, kind: str):
     POST only: a GET (an image tag on any site, a crawler, a link preview) must not change a
     match or write its audit log."""
     match = get_object_or_404(Match, pk=pk)
-    if kind not in ("achievement", "demand"):
+    if kind not in KINDS:
         kind = "achievement"
-    if match.status == MatchStatus.SUGGESTED and may_give_feedback(match, request.user):
-        services.match_feedback(match=match, actor=request.user, action="view")
+    services.match_record_view(match=match, actor=request.user)
     pk_other = match.achievement_id if kind == "achievement" else match.demand_id
     return redirect(listing_url(kind, pk_other))
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from market.models import User
 from market.services import transition_apply
 from matching.choices import DismissReason, MatchStatus
-from matching.models import Match
+from matching.models import Match, may_give_feedback
 
 FEEDBACK_TRANSITIONS = ("view", "dismiss", "restore", "contact", "close_deal")
 
@@ -36,3 +36,12 @@ def match_feedback(
         match.dismiss_reason, match.dismiss_note = reason, note[:300]
         match.save(update_fields=["dismiss_reason", "dismiss_note"])
     return match
+
+
+def match_record_view(*, match: Match, actor: User) -> bool:
+    """A party opening a still-suggested match marks it viewed; anyone else's visit, or a
+    second look, records nothing. True when a view was recorded."""
+    if match.status != MatchStatus.SUGGESTED or not may_give_feedback(match, actor):
+        return False
+    match_feedback(match=match, actor=actor, action="view")
+    return True

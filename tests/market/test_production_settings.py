@@ -41,25 +41,22 @@ def _no_secret_in_dotenv():
         pytest.skip(".env sets DJANGO_SECRET_KEY, so the environment cannot leave it out")
 
 
-def test_production_without_a_secret_key_refuses_to_start():
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ({"DJANGO_ALLOWED_HOSTS": HOST}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": SECRET}, "DJANGO_ALLOWED_HOSTS"),
+    ],
+)
+def test_production_without_a_required_variable_refuses_to_start(given, missing):
     result = _run(
         "import django; django.setup()",
         DJANGO_SETTINGS_MODULE="market.settings.production",
-        DJANGO_ALLOWED_HOSTS=HOST,
+        **given,
     )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
-    assert "DJANGO_SECRET_KEY is not set" in result.stderr
-
-
-def test_production_without_allowed_hosts_refuses_to_start():
-    result = _run(
-        "import django; django.setup()",
-        DJANGO_SETTINGS_MODULE="market.settings.production",
-        DJANGO_SECRET_KEY=SECRET,
-    )
-    assert result.returncode != 0
-    assert "DJANGO_ALLOWED_HOSTS is not set" in result.stderr
+    assert f"{missing} is not set" in result.stderr
 
 
 def test_asgi_without_settings_module_runs_production():
