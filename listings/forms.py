@@ -3,6 +3,7 @@
 import uuid
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from listings.choices import PATENT_KINDS, CooperationMode, IPKind, IPStatus
@@ -135,6 +136,10 @@ class DemandForm(ListingForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["description"].label = _("问题描述")
+        # The browser's date picker offers no past day; a deadline already past stays editable.
+        today = timezone.localdate()
+        if self.instance.deadline is None or self.instance.deadline >= today:
+            self.fields["deadline"].widget.attrs["min"] = today.isoformat()
 
 
 class RejectForm(forms.Form):
@@ -150,6 +155,16 @@ class ImportForm(forms.Form):
         label=_("导入类型"), choices=[("achievement", _("科技成果")), ("demand", _("技术需求"))]
     )
     file = forms.FileField(label=_("表格文件（.xlsx 或 .csv）"))
+
+
+class ConfirmImportForm(forms.Form):
+    """The second step of an import whose rows look like listings the owner already has."""
+
+    pending = forms.CharField(widget=forms.HiddenInput)
+    confirm_duplicates = forms.BooleanField(
+        label=_("我已核对，仍然导入这些可能重复的行"),
+        error_messages={"required": _("请勾选确认后再导入，或取消这次导入。")},
+    )
 
 
 class InterestForm(forms.Form):

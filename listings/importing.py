@@ -33,6 +33,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from listings.choices import (
     CooperationMode,
@@ -52,11 +54,14 @@ from listings.validators import (
     validate_patent_number,
 )
 from market import permissions
+from market.spreadsheets import csv_cell, xlsx_cell
 
 __all__ = [
     "SHEETS",
+    "DuplicatesFound",
     "ImportFailed",
     "ImportResult",
+    "LikelyDuplicate",
     "PreparedImport",
     "PreparedRow",
     "RowError",
@@ -73,6 +78,9 @@ BATCH_SIZE = 1000
 IN_CHUNK = 900
 # An .xlsx is a zip; a few MB can inflate to gigabytes. Real sheets compress about 5–10x.
 MAX_INFLATION = 20
+# The templates have about 20 columns; a cell far to the right (XFD is column 16,384) would
+# otherwise make every row that long.
+MAX_COLUMNS = 100
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and .doc)
@@ -114,10 +122,33 @@ class PreparedRow:
     patents: list[tuple[str, str, str]] = field(default_factory=list)  # number, kind, status
 
 
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    """A row without 编号 whose title the owner already has: likely the same file imported
+    again. The person decides; nothing is refused for it."""
+
+    row: int
+    title: str
+    existing: list[Listing]
+
+
 @dataclass
 class PreparedImport:
     kind: str
     rows: list[PreparedRow]
+    duplicates: list[LikelyDuplicate] = field(default_factory=list)
+
+
+class DuplicatesFound(Exception):
+    """Rows look like listings the owner already has; import again with allow_duplicates."""
+
+    def __init__(self, prepared: PreparedImport):
+        self.prepared = prepared
+        self.duplicates = prepared.duplicates
+        super().__init__(
+            _("有 %(n)d 行可能与已有的%(kind)s重复（同一机构、同一标题）。")
+            % {"n": len(self.duplicates), "kind": _kind(prepared.kind).label}
+        )
 
 
 class _CellError(Exception):
@@ -306,7 +337,10 @@ def parse_bool(value) -> bool:
         return True
     if key in FALSE_WORDS:
         return False
-    raise _CellError(_("请填写“是”或“否”，您填写的是“%(value)s”。") % {"value": _text(value)})
+    raise _CellError(
+        _("请填写“是”或“否”（也可以填 Y/N、true/false、1/0），您填写的是“%(value)s”。")
+        % {"value": _text(value)}
+    )
 
 
 def parse_date(value) -> date | None:
@@ -700,6 +734,7 @@ def import_template(kind: str, fmt: str) -> bytes:
     spec = _kind(kind)
     headers = [c.header for c in spec.columns]
     if fmt == "csv":
+        headers = [csv_cell(h) for h in headers]
         return ("\ufeff" + tablib.Dataset(headers=headers).export("csv")).encode("utf-8")
     if fmt != "xlsx":
         raise ValueError(f"unknown template format {fmt!r}; expected one of {FORMATS}")
@@ -738,8 +773,6 @@ def _allowed_values(column: Column) -> str:
 
 def _decorate_xlsx(data: bytes, spec: _Sheet) -> bytes:
     """Add what tablib cannot express: drop-down lists, text-formatted code columns, widths."""
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = load_workbook(io.BytesIO(data))
@@ -763,6 +796,9 @@ def _decorate_xlsx(data: bytes, spec: _Sheet) -> bytes:
             # As text, so Excel keeps "0012" and long numbers instead of reformatting them.
             sheet.column_dimensions[letter].number_format = "@"
     notes = book[INSTRUCTIONS_SHEET]
+    for row in (*sheet.iter_rows(), *notes.iter_rows()):
+        for cell in row:
+            xlsx_cell(cell)
     for letter, width in zip("ABCDE", (18, 10, 60, 50, 36), strict=True):
         notes.column_dimensions[letter].width = width
     book.active = 0
@@ -801,8 +837,7 @@ def _read_table(kind: _Sheet, file_name: str, data: bytes) -> _Table:
         )
     suffix = PurePath(file_name or "").suffix.lower()
     if data.startswith(XLSX_MAGIC):
-        cells = _read_xlsx(kind, data)
-        numbers = list(range(1, len(cells) + 1))
+        cells, numbers = _read_xlsx(kind, data)
     elif data.startswith(OLE2_MAGIC):
         raise _file_error(
             _("这是旧版 Excel（.xls）文件。请在 Excel 中“另存为”.xlsx 或 CSV UTF-8 后再导入。")
@@ -833,7 +868,12 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
-def _read_xlsx(kind: _Sheet, data: bytes) -> list[list]:
+def _last_row(max_rows: int) -> int:
+    """The last sheet row read: the header, the data rows allowed, and room for blank rows."""
+    return 1 + max_rows + max(100, max_rows // 10)
+
+
+def _read_xlsx(kind: _Sheet, data: bytes) -> tuple[list[list], list[int]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -846,14 +886,62 @@ def _read_xlsx(kind: _Sheet, data: bytes) -> list[list]:
     if inflated > MAX_INFLATION * settings.LISTING_IMPORT_MAX_BYTES:
         raise _file_error(_("表格解压后过大，请拆分成几个文件分别导入。"))
     try:
-        # Not read-only: openpyxl's read-only mode trusts the sheet's recorded dimensions and
-        # silently drops rows past them, and some programs record them wrongly.
-        book = tablib.Databook().load(data, "xlsx", headers=False, read_only=False)
+        # Read-only: the sheet is streamed row by row, so a lone cell far down or far right
+        # costs nothing until it is reached, and reading stops at the limits.
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of error on a damaged file
         raise _not_a_table() from None
-    sheets = [s for s in book.sheets() if s.title != INSTRUCTIONS_SHEET] or book.sheets()
-    sheet = next((s for s in sheets if s.title == kind.title), sheets[0] if sheets else None)
-    return [list(r) for r in sheet] if sheet is not None else []
+    try:
+        sheets = [s for s in book.worksheets if s.title != INSTRUCTIONS_SHEET] or book.worksheets
+        sheet = next((s for s in sheets if s.title == kind.title), sheets[0] if sheets else None)
+        return _stream_sheet(sheet) if sheet is not None else ([], [])
+    except ImportFailed:
+        raise
+    except Exception:  # a damaged sheet shows only while it is read
+        raise _not_a_table() from None
+    finally:
+        book.close()
+
+
+def _stream_sheet(sheet) -> tuple[list[list], list[int]]:
+    """The sheet's non-blank rows and their numbers, read up to the row and column limits."""
+    # The <dimension> a sheet records may be wrong (some programs write A1 for any sheet);
+    # trusting it would silently drop rows or columns, so read what the sheet really holds.
+    sheet.reset_dimensions()
+    max_rows = settings.LISTING_IMPORT_MAX_ROWS
+    last_row = _last_row(max_rows)
+    cells: list[list] = []
+    numbers: list[int] = []
+    # Rows the sheet skips come back empty, so the count is the row number Excel shows.
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > last_row:
+            raise _file_error(
+                _(
+                    "表格在第 %(last)d 行之后还有单元格（可能是很靠下的某一格有内容或格式，"
+                    "在 Excel 中按 Ctrl+End 可以找到它）。每次最多导入 %(max)d 行数据。"
+                    "请删除多余的行，或拆分成几个文件分别导入。"
+                )
+                % {"last": last_row, "max": max_rows}
+            )
+        if len(row) > MAX_COLUMNS:
+            extra = next((i for i, v in enumerate(row[MAX_COLUMNS:]) if not _is_blank(v)), None)
+            if extra is not None:
+                raise _too_many_columns(f"{get_column_letter(MAX_COLUMNS + 1 + extra)}{number}")
+            row = row[:MAX_COLUMNS]
+        if not all(map(_is_blank, row)):
+            cells.append(list(row))
+            numbers.append(number)
+    return cells, numbers
+
+
+def _too_many_columns(where: str) -> ImportFailed:
+    return _file_error(
+        _(
+            "表格超过 %(max)d 列：%(where)s 还有内容。每次最多读取 %(max)d 列，"
+            "请删除模板以外的列后再导入。"
+        )
+        % {"max": MAX_COLUMNS, "where": where}
+    )
 
 
 def _decode(data: bytes, hint: str = "") -> str:
@@ -898,6 +986,12 @@ def _read_csv(data: bytes) -> tuple[list[list], list[int]]:
     numbers = [i for i, record in enumerate(records, start=1) if record]
     if not numbers:
         return [], []
+    for n in numbers:
+        record = records[n - 1]
+        if len(record) > MAX_COLUMNS:
+            extra = next((i for i, v in enumerate(record[MAX_COLUMNS:]) if v.strip()), None)
+            if extra is not None:
+                raise _too_many_columns(f"{get_column_letter(MAX_COLUMNS + 1 + extra)}{n}")
     width = len(records[numbers[0] - 1])
     too_long = [
         RowError(
@@ -1009,7 +1103,7 @@ def listings_import_prepare(
         position = {c.header: i for i, c in enumerate(spec.columns)}
         errors.sort(key=lambda e: (e.row, position.get(e.column, -1)))
         raise ImportFailed(errors)
-    return PreparedImport(kind=kind, rows=rows)
+    return PreparedImport(kind=kind, rows=rows, duplicates=_likely_duplicates(spec, owner, rows))
 
 
 class _RowChecker:
@@ -1067,12 +1161,46 @@ class _RowChecker:
                 exclude=self.EXCLUDE, validate_unique=False, validate_constraints=False
             )
         except ValidationError as e:
-            for name, messages in e.message_dict.items():
+            for name, field_errors in e.error_dict.items():
                 header = self.header_of.get(name, "")
                 if header in bad:
                     continue  # the cell's own parse error already says what is wrong
-                errors.extend(RowError(number, header, m) for m in messages)
+                errors.extend(
+                    RowError(number, header, m)
+                    for error in field_errors
+                    for m in _in_spreadsheet_words(error)
+                )
         return PreparedRow(number, listing, mode_codes, patents)
+
+
+def _likely_duplicates(spec: _Sheet, owner, rows: list[PreparedRow]) -> list[LikelyDuplicate]:
+    """Rows without 编号 titled like a listing the owner already has (编号 rows are checked
+    by _ref_errors, and refused, instead)."""
+    titles = sorted({row.listing.title for row in rows if not row.listing.ref})
+    existing: dict[str, list[Listing]] = {}
+    for start in range(0, len(titles), IN_CHUNK):
+        for listing in spec.model.objects.filter(
+            owner=owner, title__in=titles[start : start + IN_CHUNK]
+        ).order_by("pk"):
+            existing.setdefault(listing.title, []).append(listing)
+    return [
+        LikelyDuplicate(row.number, row.listing.title, existing[row.listing.title])
+        for row in rows
+        if not row.listing.ref and row.listing.title in existing
+    ]
+
+
+def _spreadsheet_messages() -> dict[str, str]:
+    # A form has a 面议 checkbox; a spreadsheet has a column to type in.
+    return {
+        "price_missing": _("请填写转让价格（万元），或在“面议”列填写“是”。"),
+        "budget_missing": _("请填写预算下限或上限（万元），或在“预算面议”列填写“是”。"),
+    }
+
+
+def _in_spreadsheet_words(error: ValidationError) -> list[str]:
+    message = _spreadsheet_messages().get(error.code)
+    return [message] if message else error.messages
 
 
 def _ref_errors(spec: _Sheet, owner, rows: list[PreparedRow]) -> list[RowError]:
@@ -1184,14 +1312,24 @@ def _mode_ids() -> dict[str, int]:
 
 
 def listings_import(
-    *, actor, owner, kind: str, file_name: str, data: bytes, progress=None
+    *,
+    actor,
+    owner,
+    kind: str,
+    file_name: str,
+    data: bytes,
+    progress=None,
+    allow_duplicates: bool = False,
 ) -> ImportResult:
     """Import a filled-in template as draft listings of `owner`: all rows or none.
 
     `progress(done, total)` is called while rows are checked. Raises PermissionDenied when
-    `actor` may not write `owner`'s listings, and ImportFailed listing every problem found.
+    `actor` may not write `owner`'s listings, ImportFailed listing every problem found, and
+    DuplicatesFound when rows look like listings the owner has, unless `allow_duplicates`.
     """
     prepared = listings_import_prepare(
         actor=actor, owner=owner, kind=kind, file_name=file_name, data=data, progress=progress
     )
+    if prepared.duplicates and not allow_duplicates:
+        raise DuplicatesFound(prepared)
     return listings_import_save(prepared)

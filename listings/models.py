@@ -14,9 +14,10 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -36,6 +37,26 @@ from listings.validators import normalize_patent_number, validate_patent_number
 from market import permissions
 from market.regions import province_name
 from market.validators import validate_region_code
+
+# Long enough for a few pages of principle, advantages and figures; anything longer belongs in
+# an attachment. Without a cap one listing could carry megabytes into every page and index.
+LONG_TEXT_MAX_LENGTH = 5000
+
+
+def long_text(verbose_name, **kwargs) -> models.TextField:
+    """A text field of a listing, capped at LONG_TEXT_MAX_LENGTH characters."""
+    return models.TextField(
+        verbose_name,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH)],
+        error_messages={
+            "max_length": _(
+                "不能超过 %(limit_value)d 字，现在有 %(show_value)d 字。"
+                "请精简，细节可以放在附件中。"
+            )
+        },
+        **kwargs,
+    )
 
 
 def may_edit(listing: Listing, user) -> bool:
@@ -73,7 +94,7 @@ class Listing(ConcurrentTransitionMixin, models.Model):
 
     title = models.CharField(_("标题"), max_length=200)
     summary = models.CharField(_("摘要"), max_length=500, blank=True)
-    description = models.TextField(_("详细描述"))
+    description = long_text(_("详细描述"))
     field = models.CharField(_("技术领域"), max_length=30, choices=TechField.choices, db_index=True)
     industry = models.CharField(_("所属行业"), max_length=1, choices=Industry.choices, blank=True)
     keywords = models.JSONField(_("关键词"), default=list, blank=True)
@@ -278,10 +299,10 @@ class Achievement(Listing):
         validators=[MinValueValidator(0)],
     )
     inventors = models.CharField(_("发明人"), max_length=200, blank=True)
-    advantage = models.TextField(
+    advantage = long_text(
         _("量化优势"), blank=True, help_text=_("与现有技术相比的量化指标，例如能耗降低30%")
     )
-    economics = models.TextField(_("经济效益"), blank=True, help_text=_("投资、成本、预期收益"))
+    economics = long_text(_("经济效益"), blank=True, help_text=_("投资、成本、预期收益"))
     attachments = GenericRelation("listings.Attachment")
 
     class Meta:
@@ -308,7 +329,13 @@ class Achievement(Listing):
         if self.price_negotiable:
             self.asking_price = None
         elif self.asking_price is None:
-            raise ValidationError({"asking_price": _("请填写转让价格（万元），或勾选“面议”。")})
+            raise ValidationError(
+                {
+                    "asking_price": ValidationError(
+                        _("请填写转让价格（万元），或勾选“面议”。"), code="price_missing"
+                    )
+                }
+            )
 
 
 class Demand(Listing):
@@ -316,7 +343,7 @@ class Demand(Listing):
 
     MODES_FIELD = "cooperation_modes"
 
-    expected_outcome = models.TextField(
+    expected_outcome = long_text(
         _("预期目标"), help_text=_("希望达到的量化指标，例如良品率提高到99%")
     )
     budget_negotiable = models.BooleanField(_("预算面议"), default=False)
@@ -370,13 +397,35 @@ class Demand(Listing):
         if self.budget_negotiable:
             self.budget_min = self.budget_max = None
         elif self.budget_min is None and self.budget_max is None:
-            raise ValidationError({"budget_max": _("请填写预算范围（万元），或勾选“预算面议”。")})
+            raise ValidationError(
+                {
+                    "budget_max": ValidationError(
+                        _("请填写预算范围（万元），或勾选“预算面议”。"), code="budget_missing"
+                    )
+                }
+            )
         if (
             self.budget_min is not None
             and self.budget_max is not None
             and self.budget_min > self.budget_max
         ):
             raise ValidationError({"budget_max": _("预算上限不能低于下限。")})
+        if self.deadline is not None and self._deadline_changed():
+            today = timezone.localdate()
+            if self.deadline < today:
+                raise ValidationError(
+                    {
+                        "deadline": _("截止日期不能早于今天（%(today)s）。")
+                        % {"today": today.isoformat()}
+                    }
+                )
+
+    def _deadline_changed(self) -> bool:
+        """A deadline that has since passed stays as it was: only a new one must be ahead."""
+        if self._state.adding or self.pk is None:
+            return True
+        stored = Demand.objects.filter(pk=self.pk).values_list("deadline", flat=True).first()
+        return stored != self.deadline
 
 
 class IntellectualProperty(models.Model):

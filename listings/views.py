@@ -3,8 +3,11 @@ spreadsheet import. Each view parses input, calls a service and shows the outcom
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from listings import importing, selectors, services
-from listings.forms import AttachmentForm, ImportForm, InterestForm
+from listings.forms import AttachmentForm, ConfirmImportForm, ImportForm, InterestForm
 from listings.kinds import ACHIEVEMENT, DEMAND, KINDS, ListingKind, get_kind
 from listings.locations import listing_site_url
 from listings.panels import detail_panels
@@ -255,34 +258,81 @@ def attachment_download(request, key):
     return response
 
 
+# A file whose rows look like listings the owner has waits here while the person decides.
+PENDING_IMPORT_SECONDS = 30 * 60
+
+
+def _pending_key(token: str) -> str:
+    return f"listings:import:{token}"
+
+
 @login_required
 def listing_import(request):
     owners = Organization.objects.filter(pk__in=permissions.editable_organization_ids(request.user))
     if not owners.exists():
         raise PermissionDenied(_("只有机构成员可以批量导入。"))
+    if request.method == "POST" and "pending" in request.POST:
+        # The second step: the person has seen the likely duplicates and decides.
+        confirm_form = ConfirmImportForm(request.POST)
+        token = request.POST["pending"]
+        pending = cache.get(_pending_key(token))
+        if pending is None or pending["user"] != request.user.pk:
+            messages.error(request, _("这次上传已过期，请重新上传文件。"))
+            return redirect("listings:import")
+        owner = owners.filter(pk=pending["owner"]).first()
+        if owner is None:
+            raise PermissionDenied(_("只有机构成员可以批量导入。"))
+        if confirm_form.is_valid():
+            cache.delete(_pending_key(token))
+            return _import(request, owners, owner, pending, allow_duplicates=True)
+        return _import(request, owners, owner, pending, token=token, confirm_form=confirm_form)
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors = []
     if request.method == "POST" and form.is_valid():
         owner = owners.filter(pk=request.POST.get("owner")).first() or owners.first()
         upload = form.cleaned_data["file"]
-        try:
-            result = importing.listings_import(
-                actor=request.user,
-                owner=owner,
-                kind=form.cleaned_data["kind"],
-                file_name=upload.name,
-                data=upload.read(),
-            )
-        except importing.ImportFailed as failed:
-            errors = failed.errors
-        else:
-            messages.success(
-                request, _("已导入 %d 条，均为草稿，请检查后提交审核。") % result.created
-            )
-            return redirect("listings:mine")
-    return render(
-        request, "listings/import.html", {"form": form, "errors": errors, "owners": owners}
-    )
+        pending = {
+            "user": request.user.pk,
+            "owner": owner.pk,
+            "kind": form.cleaned_data["kind"],
+            "file_name": upload.name,
+            "data": upload.read(),
+        }
+        return _import(request, owners, owner, pending, form=form)
+    return render(request, "listings/import.html", {"form": form, "owners": owners})
+
+
+def _import(
+    request, owners, owner, pending, *, allow_duplicates=False, form=None, token=None,
+    confirm_form=None,
+):  # fmt: skip
+    context = {"form": form or ImportForm(), "owners": owners}
+    try:
+        result = importing.listings_import(
+            actor=request.user,
+            owner=owner,
+            kind=pending["kind"],
+            file_name=pending["file_name"],
+            data=pending["data"],
+            allow_duplicates=allow_duplicates,
+        )
+    except importing.ImportFailed as failed:
+        context["errors"] = failed.errors
+    except importing.DuplicatesFound as found:
+        if token is None:
+            token = uuid.uuid4().hex
+            cache.set(_pending_key(token), pending, PENDING_IMPORT_SECONDS)
+        context.update(
+            duplicates=found.duplicates,
+            duplicates_summary=str(found),
+            rows_total=len(found.prepared.rows),
+            pending_owner=owner,
+            pending_file=pending["file_name"],
+            confirm_form=confirm_form or ConfirmImportForm(initial={"pending": token}),
+        )
+    else:
+        messages.success(request, _("已导入 %d 条，均为草稿，请检查后提交审核。") % result.created)
+        return redirect("listings:mine")
+    return render(request, "listings/import.html", context)
 
 
 def import_template(request, kind, fmt):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 
 from listings.choices import IPKind, IPStatus, ListingStatus
 from listings.importing import (
+    DuplicatesFound,
     ImportFailed,
     import_template,
     listings_import,
@@ -26,6 +28,7 @@ from tests.factories import AchievementFactory, MembershipFactory, OrganizationF
 pytestmark = pytest.mark.django_db
 
 SHEET = {"achievement": "科技成果", "demand": "技术需求"}
+DEADLINE = (date.today() + timedelta(days=90)).isoformat()
 
 
 def patent(digits: str, prefix: str = "ZL") -> str:
@@ -77,7 +80,7 @@ def demand_row(**changes):
         "预算面议": "否",
         "预算下限（万元）": "50",
         "预算上限（万元）": "200",
-        "截止日期": "2026-12-31",
+        "截止日期": DEADLINE,
         "地区代码*": "420100",
         "联系人*": "王经理",
         "联系电话": "13800138000",
@@ -221,7 +224,7 @@ def test_listings_import_demand_template_round_trip(fmt, enterprise, enterprise_
     assert first.industry == "C"
     assert first.required_trl == 6
     assert (first.budget_min, first.budget_max) == (Decimal("50"), Decimal("200"))
-    assert first.deadline.isoformat() == "2026-12-31"
+    assert first.deadline.isoformat() == DEADLINE
     assert first.keywords == ["正极材料", "良品率"]
     assert sorted(first.cooperation_modes.values_list("code", flat=True)) == [
         "joint_development", "service",
@@ -233,9 +236,10 @@ def test_listings_import_demand_template_round_trip(fmt, enterprise, enterprise_
 def test_listings_import_xlsx_reads_numbers_and_dates_excel_typed(enterprise, enterprise_user):
     from datetime import datetime
 
+    deadline = datetime.fromisoformat(DEADLINE)
     data = fill(
         "demand", "xlsx",
-        [demand_row(最低TRL=7, 预算下限=12.5, 预算上限=80, 截止日期=datetime(2027, 3, 1),
+        [demand_row(最低TRL=7, 预算下限=12.5, 预算上限=80, 截止日期=deadline,
                     地区代码=420100, 联系电话=13800138000, 编号=1001, 预算面议=False)],
     )  # fmt: skip
 
@@ -246,7 +250,7 @@ def test_listings_import_xlsx_reads_numbers_and_dates_excel_typed(enterprise, en
     demand = Demand.objects.get(owner=enterprise)
     assert demand.required_trl == 7
     assert demand.budget_min == Decimal("12.5")
-    assert demand.deadline.isoformat() == "2027-03-01"
+    assert demand.deadline.isoformat() == DEADLINE
     assert (demand.region_code, demand.contact_phone, demand.ref) == (
         "420100", "13800138000", "1001",
     )  # fmt: skip
@@ -344,7 +348,7 @@ def test_listings_import_bad_rows_import_nothing_and_report_each(university, uni
     assert "“十”" in messages[(6, "TRL")]
     assert "6位数字" in messages[(7, "地区代码*")]
     assert "“赠送”不是可选的合作方式" in messages[(8, "转化方式*")]
-    assert messages[(9, "转让价格（万元）")] == "请填写转让价格（万元），或勾选“面议”。"
+    assert messages[(9, "转让价格（万元）")] == "请填写转让价格（万元），或在“面议”列填写“是”。"
     assert Achievement.objects.count() == 0
     assert IntellectualProperty.objects.count() == 0
 
@@ -808,3 +812,231 @@ def test_import_listings_command_prints_errors_as_a_table(tmp_path, university, 
     assert lines[0].split() == ["行", "列", "问题"]
     assert lines[2].split()[:2] == ["3", "TRL"]
     assert Achievement.objects.count() == 0
+
+
+# ── Sheets that reach far: read as a stream, stopped at the limits ───────────────────────────
+
+
+def far_cell_xlsx(coordinate: str, *, header: bool = True) -> bytes:
+    """A small .xlsx with the template's header (or nothing) and one cell far away."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "科技成果"
+    if header:
+        for column, name in enumerate(template_headers("achievement"), start=1):
+            sheet.cell(row=1, column=column, value=name)
+        sheet.append([achievement_row()[h] for h in template_headers("achievement")])
+    sheet[coordinate] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("coordinate", ["Z100000", "XFD1048576"])
+def test_listings_import_xlsx_cell_far_down_is_refused_at_the_row_limit(
+    coordinate, university, university_user
+):
+    data = far_cell_xlsx(coordinate)
+    assert len(data) < 10 * 1024
+
+    errors = failure(
+        actor=university_user, owner=university, kind="achievement", file_name="a.xlsx", data=data
+    )
+
+    # Reading stopped at the last row it may read (50,000 rows + header + 5,000 blank rows),
+    # not at row 100,000 or 1,048,576.
+    assert [(e.row, e.column) for e in errors] == [(0, "")]
+    assert "第 55001 行之后还有单元格" in errors[0].message
+    assert "每次最多导入 50000 行数据" in errors[0].message
+    assert "Ctrl+End" in errors[0].message
+    assert Achievement.objects.count() == 0
+
+
+def test_listings_import_xlsx_row_limit_follows_the_setting(settings, university, university_user):
+    settings.LISTING_IMPORT_MAX_ROWS = 2
+    errors = failure(
+        actor=university_user, owner=university, kind="achievement", file_name="a.xlsx",
+        data=far_cell_xlsx("A104"),
+    )  # fmt: skip
+
+    assert "第 103 行之后还有单元格" in errors[0].message
+    assert "每次最多导入 2 行数据" in errors[0].message
+
+
+def test_listings_import_xlsx_blank_rows_below_the_data_are_fine_within_the_limit(
+    settings, university, university_user
+):
+    settings.LISTING_IMPORT_MAX_ROWS = 2
+    data = far_cell_xlsx("A103")  # the last row read, and only whitespace in it
+    book = load_workbook(io.BytesIO(data))
+    book.active["A103"] = "  "
+    out = io.BytesIO()
+    book.save(out)
+
+    listings_import(
+        actor=university_user, owner=university, kind="achievement", file_name="a.xlsx",
+        data=out.getvalue(),
+    )  # fmt: skip
+
+    assert Achievement.objects.filter(owner=university).count() == 1
+
+
+@pytest.mark.parametrize("coordinate", ["CX2", "XFD1"])
+def test_listings_import_xlsx_cell_far_right_is_refused_at_the_column_limit(
+    coordinate, university, university_user
+):
+    errors = failure(
+        actor=university_user, owner=university, kind="achievement", file_name="a.xlsx",
+        data=far_cell_xlsx(coordinate),
+    )  # fmt: skip
+
+    assert [(e.row, e.column) for e in errors] == [(0, "")]
+    assert f"表格超过 100 列：{coordinate} 还有内容" in errors[0].message
+    assert Achievement.objects.count() == 0
+
+
+def test_listings_import_xlsx_ignores_a_wrong_recorded_dimension(university, university_user):
+    """Some programs record <dimension ref="A1"/> for any sheet; every row is still read."""
+    import re
+    import zipfile
+
+    source = fill("achievement", "xlsx", [achievement_row(), achievement_row(标题="第二条")])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            content = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1"/>', content)
+                assert b'<dimension ref="A1"/>' in content
+            zout.writestr(item, content)
+
+    listings_import(
+        actor=university_user, owner=university, kind="achievement", file_name="a.xlsx",
+        data=out.getvalue(),
+    )  # fmt: skip
+
+    assert set(Achievement.objects.values_list("title", flat=True)) == {
+        achievement_row()["标题*"], "第二条",
+    }  # fmt: skip
+
+
+def test_listings_import_csv_cell_far_right_is_refused_at_the_column_limit(
+    university, university_user
+):
+    headers = template_headers("achievement")
+    row = [achievement_row()[h] for h in headers]
+    data = csv_bytes([headers, row + [""] * (120 - len(row)) + ["x"]])
+
+    errors = failure(
+        actor=university_user, owner=university, kind="achievement", file_name="a.csv", data=data
+    )
+
+    assert "表格超过 100 列：DQ2 还有内容" in errors[0].message
+
+
+# ── Validation the spreadsheet shares with the forms ─────────────────────────────────────────
+
+
+def test_listings_import_past_deadline_is_refused(enterprise, enterprise_user):
+    data = fill("demand", "csv", [demand_row(截止日期="2001-05-01")])
+
+    errors = failure(
+        actor=enterprise_user, owner=enterprise, kind="demand", file_name="d.csv", data=data
+    )
+
+    assert [(e.row, e.column) for e in errors] == [(2, "截止日期")]
+    assert errors[0].message.startswith("截止日期不能早于今天")
+    assert Demand.objects.count() == 0
+
+
+def test_listings_import_overlong_description_is_refused(university, university_user):
+    data = fill("achievement", "csv", [achievement_row(详细描述="很" * 5001)])
+
+    errors = failure(
+        actor=university_user, owner=university, kind="achievement", file_name="a.csv", data=data
+    )
+
+    assert [(e.row, e.column) for e in errors] == [(2, "详细描述*")]
+    assert errors[0].message.startswith("不能超过 5000 字，现在有 5001 字")
+    assert Achievement.objects.count() == 0
+
+
+def test_listings_import_missing_budget_says_what_to_type(enterprise, enterprise_user):
+    data = fill("demand", "csv", [demand_row(预算下限="", 预算上限="", 预算面议="")])
+
+    errors = failure(
+        actor=enterprise_user, owner=enterprise, kind="demand", file_name="d.csv", data=data
+    )
+
+    assert [e.message for e in errors] == [
+        "请填写预算下限或上限（万元），或在“预算面议”列填写“是”。"
+    ]
+
+
+@pytest.mark.parametrize("word", ["是", "Y", "yes", "true", "TRUE", "1", "√"])
+def test_listings_import_negotiable_accepts_the_words_people_type(
+    word, university, university_user
+):
+    data = fill("achievement", "csv", [achievement_row(面议=word, 转让价格="")])
+
+    listings_import(
+        actor=university_user, owner=university, kind="achievement", file_name="a.csv", data=data
+    )
+
+    assert Achievement.objects.get(owner=university).price_negotiable is True
+
+
+def test_listings_import_unknown_yes_no_word_lists_what_is_accepted(university, university_user):
+    data = fill("achievement", "csv", [achievement_row(面议="大概")])
+
+    errors = failure(
+        actor=university_user, owner=university, kind="achievement", file_name="a.csv", data=data
+    )
+
+    assert (
+        errors[0].message == "请填写“是”或“否”（也可以填 Y/N、true/false、1/0），您填写的是“大概”。"
+    )
+
+
+# ── The same file twice ──────────────────────────────────────────────────────────────────────
+
+
+def test_listings_import_same_file_twice_without_ref_names_the_likely_duplicates(
+    university, university_user
+):
+    rows = [achievement_row(), achievement_row(标题="另一项成果")]
+    kwargs = dict(actor=university_user, owner=university, kind="achievement", file_name="a.csv")
+    listings_import(**kwargs, data=fill("achievement", "csv", rows))
+    first = Achievement.objects.get(title=achievement_row()["标题*"])
+
+    again = rows + [achievement_row(标题="新的一项")]
+    with pytest.raises(DuplicatesFound) as caught:
+        listings_import(**kwargs, data=fill("achievement", "csv", again))
+
+    assert [(d.row, d.title) for d in caught.value.duplicates] == [
+        (2, achievement_row()["标题*"]), (3, "另一项成果"),
+    ]  # fmt: skip
+    assert caught.value.duplicates[0].existing == [first]
+    assert Achievement.objects.filter(owner=university).count() == 2
+
+    result = listings_import(
+        **kwargs, data=fill("achievement", "csv", again), allow_duplicates=True
+    )
+
+    assert result.created == 3
+    assert Achievement.objects.filter(owner=university).count() == 5
+
+
+def test_listings_import_same_title_of_another_organization_is_no_duplicate(
+    university, university_user
+):
+    AchievementFactory(title=achievement_row()["标题*"])
+
+    result = listings_import(
+        actor=university_user, owner=university, kind="achievement", file_name="a.csv",
+        data=fill("achievement", "csv", [achievement_row()]),
+    )  # fmt: skip
+
+    assert result.created == 1
