@@ -52,9 +52,13 @@ class ListingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if field.required:
                 field.error_messages["required"] = _("请填写“%s”。") % field.label
+            # The model's own wording for a text over its limit (ModelForm does not copy it).
+            model_field = next((f for f in self._meta.model._meta.fields if f.name == name), None)
+            if model_field is not None and "max_length" in model_field.error_messages:
+                field.error_messages["max_length"] = model_field.error_messages["max_length"]
         self.fields["modes"].error_messages["required"] = _("请至少选择一种合作方式。")
         if self.instance.pk:
             self.initial["modes"] = list(self.instance.modes.values_list("code", flat=True))
