@@ -212,3 +212,10 @@ def sync_operator_group_after_role_deleted(request, instances):
     for instance in instances:
         if isinstance(instance, Membership):
             operator_group_sync(user=instance.user)
+
+
+@hooks.register("register_admin_viewset")
+def register_organization_review():
+    from market.admin_views import OrganizationReviewViewSet
+
+    return OrganizationReviewViewSet()
