@@ -49,6 +49,9 @@ class OrganizationReviewView(WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("机构审核")
     header_icon = "group"
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def dispatch(self, request, *args, **kwargs):
         if not permissions.is_market_operator(request.user):
             return _forbidden(request, _("只有市场运营人员可以审核机构。"))
