@@ -147,8 +147,8 @@ class OrganizationViewSet(MarketScopedSnippetViewSet):
     model = Organization
     menu_name = "organizations"
     icon = "group"
-    list_display = ["name", "kind", "credit_code", "market"]
-    list_filter = ["kind", "market"]
+    list_display = ["name", "kind", "credit_code", "market", "status"]
+    list_filter = ["kind", "market", "status"]
     search_fields = ["name", "credit_code"]
     copy_view_enabled = False
     edit_handler = ObjectList(
