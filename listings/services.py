@@ -171,6 +171,18 @@ def listing_update(
 
 @transaction.atomic
 def listing_submit(*, listing: Listing, actor: User) -> Listing:
+    owner = Organization.objects.get(pk=listing.owner_id)
+    if not owner.is_approved:
+        # A self-registered organization may draft, but publishes only once its market's
+        # operator has approved it.
+        raise ValidationError(
+            _(
+                "机构尚未通过审核（%(name)s：%(status)s），暂不能提交审核或发布。"
+                "草稿已保存，机构审核通过后即可提交。"
+            )
+            % {"name": owner.name, "status": owner.get_status_display()},
+            code="organization_not_approved",
+        )
     listing = transition_apply(listing, transition="submit", by=actor)
     listing.submitted_at = timezone.now()
     listing.save(update_fields=["submitted_at", "updated_at"])

@@ -15,6 +15,22 @@ class OrganizationKind(models.TextChoices):
     OPERATOR = "operator", _("市场运营方")
 
 
+# Kinds a person may choose when they sign up or register an organization themselves; a market
+# operator (市场运营方) is only ever made by an operator.
+SELF_SERVICE_ORGANIZATION_KINDS = (
+    OrganizationKind.UNIVERSITY,
+    OrganizationKind.INSTITUTE,
+    OrganizationKind.ENTERPRISE,
+    OrganizationKind.TRANSFER_INSTITUTION,
+)
+
+
+class OrganizationStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("未通过")
+
+
 class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", _("机构管理员")
     MEMBER = "member", _("成员")

@@ -6,8 +6,15 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
-from market.choices import MARKET_SCOPED_ROLES, MarketKind, OrganizationKind, Role
+from market.choices import (
+    MARKET_SCOPED_ROLES,
+    MarketKind,
+    OrganizationKind,
+    OrganizationStatus,
+    Role,
+)
 from market.validators import normalize_credit_code, validate_credit_code, validate_region_code
 
 
@@ -103,6 +110,20 @@ class Organization(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     description = models.TextField(_("简介"), blank=True)
+    # Organizations that sign themselves up start pending; the operator of their market approves
+    # them before they may submit listings. Everything made by operators, imports and the demo
+    # is approved from the start, hence the default.
+    status = FSMField(
+        _("审核状态"),
+        max_length=20,
+        choices=OrganizationStatus.choices,
+        default=OrganizationStatus.APPROVED,
+        db_index=True,
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_reason = models.TextField(_("审核意见"), blank=True)
+    # From the sign-up form: a second send of the same form finds the first one's organization.
+    signup_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,6 +136,35 @@ class Organization(models.Model):
 
     def clean(self):
         self.credit_code = normalize_credit_code(self.credit_code)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == OrganizationStatus.APPROVED
+
+    # The review of a self-registered organization, by an operator of its market.
+
+    def may_review(self, user) -> bool:
+        from market.permissions import is_market_operator
+
+        return is_market_operator(user, self.market_id)
+
+    @transition(
+        field=status,
+        source=OrganizationStatus.PENDING,
+        target=OrganizationStatus.APPROVED,
+        permission=may_review,
+    )
+    def approve(self):
+        pass
+
+    @transition(
+        field=status,
+        source=OrganizationStatus.PENDING,
+        target=OrganizationStatus.REJECTED,
+        permission=may_review,
+    )
+    def reject(self):
+        pass
 
 
 class Membership(models.Model):

@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from market.choices import MARKET_SCOPED_ROLES, Role
+from market import permissions
+from market.choices import (
+    MARKET_SCOPED_ROLES,
+    SELF_SERVICE_ORGANIZATION_KINDS,
+    OrganizationStatus,
+    Role,
+)
 from market.models import Market, Membership, Notification, Organization, TransitionLog, User
+from market.validators import normalize_credit_code
 
 logger = logging.getLogger(__name__)
 
@@ -133,14 +144,207 @@ def transition_history(obj: models.Model):
     ).select_related("by")
 
 
+class DuplicateSignup(Exception):
+    """The same sign-up form was sent twice; `organization` is what the first send made."""
+
+    def __init__(self, organization: Organization):
+        super().__init__(organization.pk)
+        self.organization = organization
+
+
+def may_grant_operator_kind(user: User | None, market_id: int | None = None) -> bool:
+    """Only an operator (of that market, or a superuser) may make a market operator (市场运营方)."""
+    return permissions.is_market_operator(user, market_id)
+
+
+def _check_kind(kind: str, actor: User | None, market_id: int | None) -> None:
+    if kind not in SELF_SERVICE_ORGANIZATION_KINDS and not may_grant_operator_kind(
+        actor, market_id
+    ):
+        raise ValidationError(
+            {"kind": _("只有市场运营人员才能登记“市场运营方”类型的机构。")},
+            code="operator_kind_refused",
+        )
+
+
+def _check_credit_code_free(credit_code: str) -> None:
+    existing = Organization.objects.filter(credit_code=normalize_credit_code(credit_code)).first()
+    if existing is not None:
+        raise ValidationError(
+            {
+                "credit_code": _(
+                    "统一社会信用代码为 %(code)s 的机构“%(name)s”已经登记，不能重复注册。"
+                    "加入已登记的机构暂不支持在线办理，请联系该机构的管理员或所属市场的运营人员"
+                    "为您开通账号。"
+                )
+                % {"code": existing.credit_code, "name": existing.name}
+            },
+            code="credit_code_taken",
+        )
+
+
+def market_operators(market: Market):
+    """The people who operate `market`: its own operators and the parent market's."""
+    market_ids = [market.pk] + ([market.parent_id] if market.parent_id else [])
+    return User.objects.filter(
+        memberships__role=Role.OPERATOR, memberships__market_id__in=market_ids, is_active=True
+    ).distinct()
+
+
+def _announce_pending(organization: Organization) -> None:
+    for operator in market_operators(organization.market):
+        notify(
+            recipient=operator,
+            verb="organization.pending",
+            title=_("新机构“%s”待审核") % organization.name,
+            body=_("%(kind)s，统一社会信用代码 %(code)s。")
+            % {"kind": organization.get_kind_display(), "code": organization.credit_code},
+            url=reverse("market_organization_review:list"),
+        )
+
+
 @transaction.atomic
 def organization_create(*, actor: User | None = None, **fields: Any) -> Organization:
-    """Register an organization; the credit code is checked with its check character."""
+    """Register an organization; the credit code is checked with its check character.
+
+    One registered by an operator of its market is approved at once; anyone else's waits for
+    that operator's review, and only an operator may register a market operator (市场运营方).
+    """
     organization = Organization(**fields)
+    _check_kind(organization.kind, actor, organization.market_id)
+    _check_credit_code_free(organization.credit_code)
+    reviewed_by_operator = permissions.is_market_operator(actor, organization.market_id)
+    if not reviewed_by_operator:
+        organization.status = OrganizationStatus.PENDING
     organization.full_clean()
     organization.save()
     if actor is not None and actor.is_authenticated:
         membership_grant(organization=organization, user=actor, role=Role.ORG_ADMIN)
+    if not reviewed_by_operator:
+        _announce_pending(organization)
+    return organization
+
+
+def _organization_errors(exc: ValidationError) -> ValidationError:
+    """The organization's field errors, keyed "organization.<field>" so that they are not
+    taken for the person's (both have a name)."""
+    return ValidationError(
+        {f"organization.{field}": errors for field, errors in exc.error_dict.items()}
+    )
+
+
+@transaction.atomic
+def organization_signup(
+    *,
+    username: str,
+    password: str,
+    name: str,
+    email: str,
+    phone: str = "",
+    organization: dict[str, Any],
+    signup_token: uuid.UUID | None = None,
+) -> User:
+    """A new person signs up with their organization: the account, the organization (pending
+    its market's review) and the person as its administrator, all or nothing.
+
+    A second send of the same form (a double click) raises DuplicateSignup with the
+    organization the first send made, so nothing is created twice.
+    """
+    if signup_token is not None:
+        existing = Organization.objects.filter(signup_token=signup_token).first()
+        if existing is not None:
+            raise DuplicateSignup(existing)
+    fields = dict(organization)
+    kind = fields.get("kind")
+    if kind not in SELF_SERVICE_ORGANIZATION_KINDS:
+        raise ValidationError(
+            {"organization.kind": _("请选择高校、科研院所、企业或技术转移机构。")},
+            code="kind_refused",
+        )
+    try:
+        _check_credit_code_free(fields.get("credit_code", ""))
+    except ValidationError as exc:
+        raise _organization_errors(exc) from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("用户名“%s”已被使用，请换一个。") % username})
+    if email and User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("该邮箱已注册过账号。如果忘记了密码，请在登录页点“忘记密码？”找回。")}
+        )
+    user = User(username=username, name=name, email=email, phone=phone)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from None
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    org = Organization(**fields, status=OrganizationStatus.PENDING, signup_token=signup_token)
+    try:
+        org.full_clean()
+    except ValidationError as exc:
+        raise _organization_errors(exc) from None
+    try:
+        with transaction.atomic():
+            user.save()
+            org.save()
+    except IntegrityError:
+        # A concurrent double-click: the other request won the race on the unique token (or
+        # took the username or credit code first).
+        existing = (
+            Organization.objects.filter(signup_token=signup_token).first() if signup_token else None
+        )
+        if existing is not None:
+            raise DuplicateSignup(existing) from None
+        raise ValidationError(
+            _("该用户名或统一社会信用代码刚被其他人注册，请核对后再试。")
+        ) from None
+    membership_grant(organization=org, user=user, role=Role.ORG_ADMIN)
+    _announce_pending(org)
+    return user
+
+
+def _notify_organization_admins(organization: Organization, *, verb: str, title: str, body: str):
+    recipients = User.objects.filter(
+        memberships__organization=organization, memberships__role=Role.ORG_ADMIN
+    ).distinct()
+    for user in recipients:
+        notify(recipient=user, verb=verb, title=title, body=body, url="/", email=True)
+
+
+@transaction.atomic
+def organization_approve(*, organization: Organization, actor: User) -> Organization:
+    """An operator of the organization's market lets it publish (审核通过)."""
+    organization = transition_apply(organization, transition="approve", by=actor)
+    organization.reviewed_at = timezone.now()
+    organization.review_reason = ""
+    organization.save(update_fields=["reviewed_at", "review_reason"])
+    _notify_organization_admins(
+        organization,
+        verb="organization.approved",
+        title=_("机构“%s”已通过审核") % organization.name,
+        body=_("您的机构已通过%(market)s的审核，现在可以提交科技成果和技术需求了。")
+        % {"market": organization.market.name},
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_reject(*, organization: Organization, actor: User, reason: str) -> Organization:
+    """An operator of the organization's market turns the registration down, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("不通过时必须填写原因，申请人会看到它。")})
+    organization = transition_apply(organization, transition="reject", by=actor, reason=reason)
+    organization.reviewed_at = timezone.now()
+    organization.review_reason = reason
+    organization.save(update_fields=["reviewed_at", "review_reason"])
+    _notify_organization_admins(
+        organization,
+        verb="organization.rejected",
+        title=_("机构“%s”未通过审核") % organization.name,
+        body=_("原因：%(reason)s\n如有疑问，请联系%(market)s。")
+        % {"reason": reason, "market": organization.market.name},
+    )
     return organization
 
 

@@ -1,26 +1,88 @@
 from django.contrib import messages
+from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from market import services
-from market.forms import OrganizationForm
+from market import selectors, services
+from market.forms import OrganizationForm, SignupForm
+
+
+def signup(request):
+    """注册机构: a person signs up with their organization, which then waits for review."""
+    if request.user.is_authenticated:
+        return redirect("organization_status")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        kwargs = form.service_kwargs()
+        try:
+            user = services.organization_signup(**kwargs)
+        except services.DuplicateSignup:
+            # The first send of this form made the account; its owner knows the password.
+            user = authenticate(request, username=kwargs["username"], password=kwargs["password"])
+            if user is None:
+                messages.info(request, _("该表单已经提交过，未重复注册。请登录。"))
+                return redirect("login")
+            login(request, user)
+            messages.info(request, _("该表单已经提交过，未重复注册。"))
+            return redirect("organization_status")
+        except ValidationError as exc:
+            _add_signup_errors(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("注册成功。您的机构正在等待所属市场审核，审核结果会通知您。")
+            )
+            return redirect("organization_status")
+    return render(request, "market/signup.html", {"form": form})
+
+
+_SIGNUP_FIELD = {"password": "password1", "organization.name": "org_name"}
+
+
+def _add_signup_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for key, errors in exc.error_dict.items():
+        field = _SIGNUP_FIELD.get(key, key.removeprefix("organization."))
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def organization_status(request):
+    """我的机构: the person's organizations and where their review stands."""
+    organizations = selectors.organizations_of(request.user)
+    return render(request, "market/organization_status.html", {"organizations": organizations})
 
 
 @login_required
 def organization_register(request):
-    form = OrganizationForm(request.POST or None)
+    form = OrganizationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             organization = services.organization_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("机构“%s”已登记。") % organization.name)
-            return redirect("listings:mine")
+            if organization.is_approved:
+                messages.success(request, _("机构“%s”已登记。") % organization.name)
+                return redirect("listings:mine")
+            messages.success(
+                request, _("机构“%s”已登记，正在等待所属市场审核。") % organization.name
+            )
+            return redirect("organization_status")
     return render(request, "market/organization_form.html", {"form": form})
+
+
+def organization_register_entry(request):
+    """/organizations/register/: a visitor is sent to sign up, a signed-in person registers
+    another organization."""
+    if not request.user.is_authenticated:
+        return redirect("signup")
+    return organization_register(request)
 
 
 @login_required

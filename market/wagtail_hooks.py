@@ -147,8 +147,8 @@ class OrganizationViewSet(MarketScopedSnippetViewSet):
     model = Organization
     menu_name = "organizations"
     icon = "group"
-    list_display = ["name", "kind", "credit_code", "market"]
-    list_filter = ["kind", "market"]
+    list_display = ["name", "kind", "credit_code", "market", "status"]
+    list_filter = ["kind", "market", "status"]
     search_fields = ["name", "credit_code"]
     copy_view_enabled = False
     edit_handler = ObjectList(
@@ -212,3 +212,10 @@ def sync_operator_group_after_role_deleted(request, instances):
     for instance in instances:
         if isinstance(instance, Membership):
             operator_group_sync(user=instance.user)
+
+
+@hooks.register("register_admin_viewset")
+def register_organization_review():
+    from market.admin_views import OrganizationReviewViewSet
+
+    return OrganizationReviewViewSet()

@@ -79,3 +79,25 @@ def test_patent_check_char_matches_published_numbers():
     assert patent_check_char("201710601862") == "3"
     assert patent_check_char("95115608") == "X"
     validate_patent_number("ZL95115608.X")
+
+
+def _gb32100_check(first17: str) -> str:
+    """GB 32100-2015 check character, computed here from the standard's own definition
+    (weights 3^i mod 31 over the 31-character alphabet), independently of the library."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    total = sum(alphabet.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
+    return alphabet[(31 - total % 31) % 31]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [PKU, "91420100" + "MA4K" + "0000" + "1", credit_code(1), credit_code(99999, "110105")],
+)
+def test_credit_code_check_character_follows_gb32100(code):
+    first17 = code[:17]
+    good = first17 + _gb32100_check(first17)
+    validate_credit_code(good)
+    for wrong in "0123456789ABCDEFGHJKLMNPQRTUWXY":
+        if wrong != good[-1]:
+            with pytest.raises(ValidationError):
+                validate_credit_code(first17 + wrong)
