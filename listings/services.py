@@ -171,7 +171,10 @@ def listing_update(
 
 @transaction.atomic
 def listing_submit(*, listing: Listing, actor: User) -> Listing:
-    owner = Organization.objects.get(pk=listing.owner_id)
+    # The stored owner, not the caller's copy: a caller may hold only the listing's key.
+    owner = Organization.objects.get(
+        pk=type(listing).objects.filter(pk=listing.pk).values("owner_id")[:1]
+    )
     if not owner.is_approved:
         # A self-registered organization may draft, but publishes only once its market's
         # operator has approved it.
