@@ -123,20 +123,18 @@ def _message_add(
             token = uuid.UUID(str(token))
         except ValueError:
             raise ValidationError(_("表单已失效，请刷新页面后重新发送。")) from None
-        earlier = BrokerMessage.objects.filter(token=token).first()
-        if earlier is not None:
-            return _same_submit(earlier, assignment=assignment, actor=actor), False
     message = BrokerMessage(
         assignment=assignment, author=actor, side=side, body=body, token=token or None
     )
-    # The unique token is checked by the database, not by full_clean: two submits racing
-    # past the lookup above meet there, and the second must fail alone, in its savepoint.
+    # The unique token is checked by the database alone, not by a lookup first: a second
+    # submit, however close behind the first, meets it there and fails alone in its
+    # savepoint, leaving the request's transaction usable (PostgreSQL aborts it otherwise).
     message.full_clean(exclude=["token"])
     try:
         with transaction.atomic():
             message.save()
     except IntegrityError:
-        earlier = BrokerMessage.objects.filter(token=token).first()
+        earlier = BrokerMessage.objects.filter(token=token).first() if token else None
         if earlier is None:
             raise
         return _same_submit(earlier, assignment=assignment, actor=actor), False
