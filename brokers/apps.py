@@ -8,7 +8,10 @@ class BrokersConfig(AppConfig):
 
     def ready(self):
         from brokers import receivers  # noqa: F401
+        from brokers.panels import THREAD_PANEL
         from brokers.selectors import demand_broker_users
         from listings.audiences import register_audience
+        from listings.panels import register_detail_panel
 
         register_audience(demand_broker_users)
+        register_detail_panel(THREAD_PANEL)

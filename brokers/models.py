@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from brokers.choices import BrokerGrade
+from brokers.choices import BrokerGrade, MessageSide
 from listings.choices import TechField
 from market.choices import OrganizationKind
 
@@ -98,16 +98,27 @@ class Assignment(models.Model):
 
 
 class BrokerMessage(models.Model):
-    """A message from the assigned broker to the enterprise behind a demand (经纪人答复)."""
+    """A message in a demand's thread (需求对接记录) between the enterprise behind the demand
+    and its assigned broker: the broker's replies (经纪人答复) and the owner's answers.
+
+    The thread is part of the demand's record and is kept; each message says which side
+    wrote it. `token` is the one-time token of the form that posted it, so a submit sent
+    twice stores one message."""
+
+    MAX_LENGTH = 4000
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(_("内容"), max_length=4000)
+    side = models.CharField(
+        _("发送方"), max_length=10, choices=MessageSide.choices, default=MessageSide.BROKER
+    )
+    body = models.TextField(_("内容"), max_length=MAX_LENGTH)
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("经纪人答复")
-        verbose_name_plural = _("经纪人答复")
+        verbose_name = _("对接消息")
+        verbose_name_plural = _("对接消息")
         ordering = ["created_at", "id"]
 
     def __str__(self):

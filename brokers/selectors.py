@@ -11,10 +11,12 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from brokers.models import Assignment, Broker
+from brokers.models import Assignment, Broker, BrokerMessage
 from listings.choices import ListingStatus
 from listings.models import Demand
 from market import permissions
+from market.choices import LISTING_EDITOR_ROLES
+from market.models import User
 
 SAME_MARKET_EDGE = 3
 
@@ -142,3 +144,35 @@ def demand_broker_users(kind: str, pks: Iterable[int]) -> dict[int, set[int]]:
     ).values_list("demand_id", "broker__user_id"):
         out[demand_id].add(user_id)
     return out
+
+
+def demand_owner_people(demand: Demand) -> QuerySet:
+    """The people of the demand's owner organisation who act for it (its editors): they see
+    the broker and the thread on the demand's page, and hear of the broker's messages."""
+    return (
+        User.objects.filter(
+            memberships__organization_id=demand.owner_id,
+            memberships__role__in=LISTING_EDITOR_ROLES,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def demand_thread(demand: Demand) -> QuerySet:
+    """Every message between the demand's owner and its brokers, oldest first, across
+    reassignments: the thread is the demand's record, not one broker's."""
+    return (
+        BrokerMessage.objects.filter(assignment__demand_id=demand.pk)
+        .select_related("author", "assignment__broker__user")
+        .order_by("created_at", "id")
+    )
+
+
+def demand_current_assignment(demand: Demand) -> Assignment | None:
+    return (
+        Assignment.objects.filter(demand_id=demand.pk, active=True)
+        .select_related("broker__user", "broker__institution")
+        .first()
+    )

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from brokers import selectors
+from brokers.choices import MessageSide
 from brokers.models import Assignment, BrokerMessage
 from brokers.selectors import broker_candidates, response_due
 from listings.choices import ListingStatus
+from listings.locations import listing_url
 from listings.models import Demand
 from market import permissions
-from market.choices import LISTING_EDITOR_ROLES
 from market.models import User
-from market.services import notify
+from market.services import notifications_mark_done, notify
+
+THREAD_ANCHOR = "broker-thread"
 
 
 @transaction.atomic
@@ -49,7 +56,7 @@ def demand_assign_broker(
         title=_("新需求待答复：“%s”") % demand.title,
         body=_("请在 %s 前给需求方发出第一条答复。")
         % timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M"),
-        url=f"/brokers/assignments/{assignment.pk}/",
+        url=assignment_url(assignment),
         email=email,
     )
     return assignment
@@ -71,13 +78,82 @@ def demand_reassign(*, demand: Demand, actor: User, reason: str = "") -> Assignm
         current.ended_at = timezone.now()
         current.end_reason = reason or _("运营人员改派")
         current.save(update_fields=["active", "ended_at", "end_reason"])
+        # The assignment moved on: its notice no longer asks the old broker for anything.
+        notifications_mark_done(
+            verb="demand.assigned", url=assignment_url(current), at=current.ended_at
+        )
         exclude = {current.broker_id}
     return demand_assign_broker(demand=demand, actor=actor, exclude_ids=exclude)
 
 
+def assignment_url(assignment: Assignment) -> str:
+    """The broker's page of an assignment, where its notices point."""
+    return reverse("brokers:assignment", args=[assignment.pk])
+
+
+def thread_url(demand: Demand) -> str:
+    """The thread on the demand's own page, where the owner's notices point."""
+    return f"{listing_url('demand', demand.pk)}#{THREAD_ANCHOR}"
+
+
+def _message_add(
+    *,
+    assignment: Assignment,
+    actor: User,
+    side: str,
+    body: str,
+    token: uuid.UUID | str | None,
+) -> tuple[BrokerMessage, bool]:
+    """Store one message of the thread; (message, created). A token already used by this
+    author's message on this assignment is the same submit sent again: that message is
+    returned and nothing else happens. Call inside a transaction with the assignment
+    locked."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("请填写消息内容。")})
+    if len(body) > BrokerMessage.MAX_LENGTH:
+        raise ValidationError(
+            {
+                "body": _("消息最多 %(limit_value)d 字，当前 %(show_value)d 字，请删减后再发送。")
+                % {"limit_value": BrokerMessage.MAX_LENGTH, "show_value": len(body)}
+            }
+        )
+    if token:
+        try:
+            token = uuid.UUID(str(token))
+        except ValueError:
+            raise ValidationError(_("表单已失效，请刷新页面后重新发送。")) from None
+    message = BrokerMessage(
+        assignment=assignment, author=actor, side=side, body=body, token=token or None
+    )
+    # The unique token is checked by the database alone, not by a lookup first: a second
+    # submit, however close behind the first, meets it there and fails alone in its
+    # savepoint, leaving the request's transaction usable (PostgreSQL aborts it otherwise).
+    message.full_clean(exclude=["token"])
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        earlier = BrokerMessage.objects.filter(token=token).first() if token else None
+        if earlier is None:
+            raise
+        return _same_submit(earlier, assignment=assignment, actor=actor), False
+    return message, True
+
+
+def _same_submit(earlier: BrokerMessage, *, assignment: Assignment, actor: User) -> BrokerMessage:
+    if earlier.assignment_id != assignment.pk or earlier.author_id != actor.pk:
+        raise ValidationError(_("表单已失效，请刷新页面后重新发送。"))
+    return earlier
+
+
 @transaction.atomic
-def assignment_reply(*, assignment: Assignment, actor: User, body: str) -> BrokerMessage:
-    """The assigned broker writes to the enterprise. The first message meets the 48-hour rule."""
+def assignment_reply(
+    *, assignment: Assignment, actor: User, body: str, token: uuid.UUID | str | None = None
+) -> BrokerMessage:
+    """The assigned broker writes to the enterprise: the first message meets the 48-hour
+    rule and closes the broker's "new demand" notice. The demand's people are told, each
+    notice dated at the message and pointing at the thread on the demand's page."""
     assignment = (
         Assignment.objects.select_for_update()
         .select_related("demand", "broker")
@@ -85,28 +161,76 @@ def assignment_reply(*, assignment: Assignment, actor: User, body: str) -> Broke
     )
     if assignment.broker.user_id != actor.pk or not assignment.active:
         raise PermissionDenied(_("只有当前分派的技术经纪人可以答复该需求。"))
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": _("请填写答复内容。")})
-    message = BrokerMessage(assignment=assignment, author=actor, body=body)
-    message.full_clean()
-    message.save()
+    message, created = _message_add(
+        assignment=assignment, actor=actor, side=MessageSide.BROKER, body=body, token=token
+    )
+    if not created:
+        return message
+    at = message.created_at
     if assignment.first_response_at is None:
-        assignment.first_response_at = message.created_at
+        assignment.first_response_at = at
         assignment.save(update_fields=["first_response_at"])
+        notifications_mark_done(
+            verb="demand.assigned", url=assignment_url(assignment), at=at, recipients=[actor.pk]
+        )
+    # The broker has answered whatever the owner last wrote.
+    notifications_mark_done(
+        verb="demand.message", url=assignment_url(assignment), at=at, recipients=[actor.pk]
+    )
     demand = assignment.demand
-    recipients = User.objects.filter(
-        memberships__organization_id=demand.owner_id, memberships__role__in=LISTING_EDITOR_ROLES
-    ).distinct()
-    for user in recipients:
+    for user in selectors.demand_owner_people(demand):
         notify(
             recipient=user,
             verb="demand.reply",
             title=_("技术经纪人%(broker)s答复了“%(title)s”")
             % {"broker": actor, "title": demand.title},
-            body=body,
+            body=message.body,
+            url=thread_url(demand),
             email=True,
+            at=at,
         )
+    return message
+
+
+@transaction.atomic
+def demand_message_post(
+    *, demand: Demand, actor: User, body: str, token: uuid.UUID | str | None = None
+) -> BrokerMessage:
+    """Someone of the demand's owner organisation writes to the demand's broker, in the
+    thread on the demand's page. The broker is told, the notice dated at the message."""
+    if not permissions.is_org_editor(actor, demand.owner_id):
+        raise PermissionDenied(_("只有需求方机构的成员可以在这里留言。"))
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("demand", "broker__user")
+        .filter(demand_id=demand.pk, active=True)
+        .first()
+    )
+    if assignment is None:
+        raise ValidationError(_("该需求还没有分派技术经纪人，分派后即可留言。"))
+    message, created = _message_add(
+        assignment=assignment, actor=actor, side=MessageSide.OWNER, body=body, token=token
+    )
+    if not created:
+        return message
+    at = message.created_at
+    demand = assignment.demand
+    # Anyone of the owner's people answering closes the owner side's reply notices.
+    notifications_mark_done(
+        verb="demand.reply",
+        url=thread_url(demand),
+        at=at,
+        recipients=[u.pk for u in selectors.demand_owner_people(demand)],
+    )
+    notify(
+        recipient=assignment.broker.user,
+        verb="demand.message",
+        title=_("%(org)s回复了需求“%(title)s”") % {"org": demand.owner, "title": demand.title},
+        body=message.body,
+        url=assignment_url(assignment),
+        email=True,
+        at=at,
+    )
     return message
 
 

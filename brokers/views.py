@@ -5,11 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from brokers import selectors, services
-from brokers.forms import ReplyForm
+from brokers.forms import MessageForm, ReplyForm
 from brokers.models import Assignment
+from brokers.panels import thread_panel_context
+from listings.models import Demand
 from listings.panels import detail_panels
+from market import permissions
 
 
 @login_required
@@ -34,21 +38,61 @@ def assignment_detail(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.assignment_reply(
-                assignment=assignment, actor=request.user, body=form.cleaned_data["body"]
+                assignment=assignment,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                token=form.cleaned_data["token"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_error(form, exc)
         else:
             messages.success(request, _("答复已发送给需求方。"))
-            return redirect("brokers:assignment", pk=assignment.pk)
+            return redirect(f"{services.assignment_url(assignment)}#thread")
     return render(
         request,
         "brokers/assignment_detail.html",
         {
             "assignment": assignment,
             "form": form,
-            "replies": assignment.messages.all(),
+            "thread": selectors.demand_thread(assignment.demand),
             # what the broker can offer in the first reply: the demand page's panels
             "panels": detail_panels(request, kind="demand", listing=assignment.demand),
         },
     )
+
+
+@login_required
+@require_POST
+def demand_message(request, pk):
+    """The demand's owner writes to its broker from the thread on the demand's page. A bad
+    message comes back on a page of its own with the thread, the text kept and the error
+    said; a good one returns to the demand's page."""
+    demand = get_object_or_404(Demand.objects.select_related("owner"), pk=pk)
+    if not permissions.is_org_editor(request.user, demand.owner_id):
+        raise PermissionDenied(_("只有需求方机构的成员可以在这里留言。"))
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.demand_message_post(
+                demand=demand,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                token=form.cleaned_data["token"],
+            )
+        except ValidationError as exc:
+            add_error(form, exc)
+        else:
+            messages.success(request, _("留言已发送给技术经纪人。"))
+            return redirect(services.thread_url(demand))
+    context = thread_panel_context(request=request, kind="demand", listing=demand) or {}
+    context.update(listing=demand, kind="demand", form=form)
+    return render(request, "brokers/demand_thread.html", context)
+
+
+def add_error(form, exc: ValidationError) -> None:
+    """A service's ValidationError on the form: on the message field where it names it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -239,7 +239,10 @@ class TransitionLog(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message to one person (站内通知): reminders, review results, new matches."""
+    """An in-app message to one person (站内通知): reminders, review results, new matches.
+
+    Some announce work for the recipient (a demand to answer); `done_at` is set when that
+    work is done, so the notice stops asking for attention and leaves the unread count."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -250,6 +253,7 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")

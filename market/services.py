@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -46,11 +48,19 @@ def notify(
     body: str = "",
     url: str = "",
     email: bool = False,
+    at: datetime | None = None,
 ) -> Notification:
-    """Store an in-app notification; after commit, push it live and optionally e-mail it."""
+    """Store an in-app notification; after commit, push it live and optionally e-mail it.
+
+    `at` dates it at the event it announces (a message's own time) rather than at the
+    moment it is written."""
     notification = Notification.objects.create(
         recipient=recipient, verb=verb, title=title, body=body, url=url
     )
+    if at is not None:
+        # created_at is auto_now_add, which only applies on insert
+        notification.created_at = at
+        notification.save(update_fields=["created_at"])
 
     def deliver():
         payload = {
@@ -73,6 +83,18 @@ def notify(
 
     transaction.on_commit(deliver)
     return notification
+
+
+def notifications_mark_done(
+    *, verb: str, url: str, at: datetime | None = None, recipients: Iterable[int] | None = None
+) -> int:
+    """The work these notices announce is done (the demand answered, the assignment moved
+    on): they stop counting as unread and show as handled. Notices already done keep their
+    time. Returns how many were marked."""
+    open_notices = Notification.objects.filter(verb=verb, url=url, done_at=None)
+    if recipients is not None:
+        open_notices = open_notices.filter(recipient_id__in=list(recipients))
+    return open_notices.update(done_at=at or timezone.now())
 
 
 def transition_apply(

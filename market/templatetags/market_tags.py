@@ -46,4 +46,5 @@ def budget_range(demand):
 def unread_notifications(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return user.notifications.filter(read_at=None).count()
+    # A notice whose work is done asks for nothing any more, read or not.
+    return user.notifications.filter(read_at=None, done_at=None).count()

@@ -10,8 +10,11 @@
     var data = JSON.parse(event.data);
     if (data.type !== "notification") return;
     var n = data.notification;
-    badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);
+    var count = (parseInt(badge.textContent, 10) || 0) + 1;
+    badge.textContent = String(count);
     badge.hidden = false;
+    var label = document.getElementById("notifications-badge-label");
+    if (label) label.textContent = label.dataset.template.replace("__N__", String(count));
     var list = document.getElementById("notification-list");
     if (!list) return;
     var empty = document.getElementById("notifications-empty");

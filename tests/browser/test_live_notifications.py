@@ -60,5 +60,7 @@ class LiveNotificationTests(ChannelsLiveServerTestCase):
             sender.join()
             badge.wait_for(state="visible")
             assert badge.inner_text() == "1"
+            # what a screen reader says for the badge follows it
+            assert page.locator("#notifications-badge-label").inner_text() == "1 条未读通知"
             page.locator("#notification-list").get_by_text("新匹配：“高镍三元正极材料”").wait_for()
             browser.close()

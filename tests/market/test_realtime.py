@@ -108,9 +108,11 @@ def test_header_badge_counts_unread_and_the_list_marks_them_read(client):
     services.notify(recipient=user, verb="x", title="新匹配：高镍三元正极材料")
     client.force_login(user)
     page = client.get("/search/").content.decode()
-    assert 'id="notifications-badge" aria-live="polite">1</span>' in page
+    assert 'id="notifications-badge" aria-hidden="true">1</span>' in page
+    assert ">1 条未读通知</span>" in page
     assert "js/notifications.js" in page
     listing = client.get("/notifications/").content.decode()
     assert "新匹配：高镍三元正极材料" in listing
     page = client.get("/search/").content.decode()
-    assert 'id="notifications-badge" aria-live="polite" hidden>0</span>' in page
+    assert 'id="notifications-badge" aria-hidden="true" hidden>0</span>' in page
+    assert "条未读通知</span>" not in page
