@@ -60,8 +60,8 @@ def match_act(request, pk: int, action: str):
             reason=request.POST.get("reason", ""),
             note=request.POST.get("note", ""),
         )
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("您没有权限处理这条匹配。"))
+    except PermissionDenied:
+        messages.error(request, _("您没有权限处理这条匹配。"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -128,7 +128,7 @@ def test_dismissed_restore_is_post_only(client, dismissed, enterprise_user):
 def test_dismissed_restore_only_by_the_parties(client, dismissed, other_enterprise_user):
     client.force_login(other_enterprise_user)
     page = client.post(act(dismissed["match"], "restore"), follow=True).content.decode()
-    assert "您没有权限执行" in page
+    assert '<li class="msg-error">您没有权限处理这条匹配。</li>' in page
     assert Match.objects.get(pk=dismissed["match"].pk).status == MatchStatus.DISMISSED
     assert logs(dismissed["match"], "restore") == []
 
