@@ -124,3 +124,35 @@ def test_is_content_word_rejects_filler(word):
 )
 def test_is_content_word_keeps_technical_terms(word):
     assert is_content_word(word) is True
+
+
+@pytest.mark.django_db
+def test_explain_terms_on_the_demand_page(client, university, enterprise):
+    from django.urls import reverse
+
+    from matching import services
+    from tests.factories import AchievementFactory, DemandFactory
+    from tests.matching.conftest import published
+
+    def fields(record):
+        return {
+            "title": record.title,
+            "description": record.description,
+            "keywords": list(record.keywords),
+            "field": record.field,
+        }
+
+    for record in (SOLID_STATE, CATHODE, FEED):
+        published(AchievementFactory, owner=university, **fields(record))
+    demand = published(DemandFactory, owner=enterprise, **fields(DEMAND))
+    services.rematch_all()
+    page = client.get(reverse("listings:detail", args=["demand", demand.pk])).content.decode()
+    shown = [
+        line.split("关键词: ")[1].split("<")[0].split("、")
+        for line in page.splitlines()
+        if "关键词: " in line
+    ]
+    assert shown, page
+    assert shown[0][:2] == ["固态电解质", "锂电池"]
+    for terms in shown:
+        assert not set(terms) & set(FILLER), terms
