@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from matching.text import is_content_word
+
 
 def gettext_noop(message: str) -> str:
     """Marks a string for `makemessages` (which looks for this name) without touching
@@ -139,6 +141,9 @@ class Explanation:
             except (KeyError, TypeError, ValueError):
                 continue
         terms = data.get("shared_terms", []) if isinstance(data, dict) else []
+        # Matches stored before the engine kept to content words may name filler (目前、
+        # 希望、武汉): leave it out on the way to a page, without waiting for a rematch.
+        terms = [t for t in terms if isinstance(t, str) and is_content_word(t)]
         score = data.get("score", 0.0) if isinstance(data, dict) else 0.0
         return cls(score=float(score), shared_terms=tuple(terms), criteria=tuple(criteria))
 

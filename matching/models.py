@@ -76,18 +76,25 @@ class MatchSettings(models.Model):
         return Weights(**{name: getattr(self, name) for name in self.WEIGHT_FIELDS})
 
 
-def may_give_feedback(match: Match, user) -> bool:
-    """Either side's editors, the demand's assigned broker, and the demand's operators."""
+def may_act_for_listing(kind: str, listing, user) -> bool:
+    """Whether `user` acts for this listing's side of its matches: a demand's editors, its
+    operators and its assigned broker; an achievement's editors."""
     if user is None or not user.is_authenticated:
         return False
-    demand, achievement = match.demand, match.achievement
-    if permissions.is_org_editor(user, demand.owner_id):
+    if permissions.is_org_editor(user, listing.owner_id):
         return True
-    if permissions.is_org_editor(user, achievement.owner_id):
+    if kind != "demand":
+        return False
+    if permissions.is_market_operator(user, listing.market_id):
         return True
-    if permissions.is_market_operator(user, demand.market_id):
-        return True
-    return demand.assignments.filter(active=True, broker__user=user).exists()
+    return listing.assignments.filter(active=True, broker__user=user).exists()
+
+
+def may_give_feedback(match: Match, user) -> bool:
+    """Either side's editors, the demand's assigned broker, and the demand's operators."""
+    return may_act_for_listing("demand", match.demand, user) or may_act_for_listing(
+        "achievement", match.achievement, user
+    )
 
 
 class Match(ConcurrentTransitionMixin, models.Model):
@@ -129,6 +136,15 @@ class Match(ConcurrentTransitionMixin, models.Model):
         _("忽略原因"), max_length=12, choices=DismissReason.choices, blank=True
     )
     dismiss_note = models.CharField(_("补充说明"), max_length=300, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("移除人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dismissed_at = models.DateTimeField(_("移除时间"), null=True, blank=True)
     # Not auto_now_add: a rematch that rewrites a row keeps when it was first suggested.
     created_at = models.DateTimeField(_("推荐时间"), default=timezone.now)
     computed_at = models.DateTimeField(_("计算时间"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from listings.choices import ListingStatus
 from listings.panels import DetailPanel
 from matching.choices import DismissReason
-from matching.selectors import matches_for_listing
+from matching.selectors import dismissed_match_count, matches_for_listing
 
 
 def matches_panel_context(*, request, kind: str, listing) -> dict | None:
@@ -15,6 +15,7 @@ def matches_panel_context(*, request, kind: str, listing) -> dict | None:
     return {
         "match_entries": matches_for_listing(kind, listing, request.user),
         "reasons": DismissReason.choices,
+        "dismissed_count": dismissed_match_count(kind, listing, request.user),
     }
 
 

@@ -21,7 +21,7 @@ from market.choices import LISTING_EDITOR_ROLES
 from market.models import Market, Membership, User
 from matching.choices import DismissReason, MatchStatus
 from matching.explain import Explanation
-from matching.models import Match, MatchPreference, may_give_feedback
+from matching.models import Match, MatchPreference, may_act_for_listing, may_give_feedback
 
 # Feedback per market
 
@@ -340,3 +340,25 @@ STATUS_LABELS = {
     "missed": gettext_lazy("不满足"),
     "unknown": gettext_lazy("信息不全"),
 }
+
+
+# Dismissed matches (已移除的匹配)
+
+
+def dismissed_matches(kind: str, listing):
+    """A listing's dismissed matches, most recently dismissed first, with the listing on
+    the other side and who dismissed them: what its people may restore."""
+    side = {"demand": listing} if kind == "demand" else {"achievement": listing}
+    return (
+        Match.objects.filter(status=MatchStatus.DISMISSED, **side)
+        .select_related("demand", "achievement", "dismissed_by")
+        .order_by("-dismissed_at", "-pk")
+    )
+
+
+def dismissed_match_count(kind: str, listing, user) -> int | None:
+    """How many of a listing's matches were dismissed, for the people who act for it (None
+    for anyone else, who is not shown the link to them)."""
+    if not may_act_for_listing(kind, listing, user):
+        return None
+    return dismissed_matches(kind, listing).count()

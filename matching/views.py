@@ -4,7 +4,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,8 +16,8 @@ from listings.kinds import KINDS
 from listings.locations import listing_url
 from matching import services
 from matching.choices import DismissReason
-from matching.models import Match, MatchPreference
-from matching.selectors import matches_for_listing
+from matching.models import Match, MatchPreference, may_act_for_listing
+from matching.selectors import dismissed_match_count, dismissed_matches, matches_for_listing
 
 
 def _back(request, match: Match) -> str:
@@ -38,10 +40,18 @@ def match_open(request, pk: int, kind: str):
     return redirect(listing_url(kind, pk_other))
 
 
+def _kind(value: str) -> str:
+    return value if value in KINDS else "demand"
+
+
 @login_required
 @require_POST
 def match_act(request, pk: int, action: str):
+    """A party's feedback on a match. From a listing's page through htmx, the match's row
+    is swapped for its new state, with what happened written inside it; a dismissed match
+    becomes a notice with an undo button. Without htmx, back to the page with a message."""
     match = get_object_or_404(Match.objects.select_related("demand", "achievement"), pk=pk)
+    kind = _kind(request.POST.get("kind", "demand"))
     try:
         services.match_feedback(
             match=match,
@@ -50,34 +60,86 @@ def match_act(request, pk: int, action: str):
             reason=request.POST.get("reason", ""),
             note=request.POST.get("note", ""),
         )
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("您没有权限处理这条匹配。"))
+    except PermissionDenied:
+        messages.error(request, _("您没有权限处理这条匹配。"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, DONE.get(action, _("已记录。")))
+        _report(request, match, action, kind)
     if request.htmx:
         match.refresh_from_db()
-        kind = request.POST.get("kind", "demand")
         listing = match.demand if kind == "demand" else match.achievement
         entries = [
             e for e in matches_for_listing(kind, listing, request.user) if e["match"] == match
         ]
-        return render(
-            request,
-            "matching/_match.html",
-            {"entry": entries[0] if entries else None, "kind": kind, "reasons": REASONS},
-        )
+        context = {
+            "entry": entries[0] if entries else None,
+            "match": match,
+            "kind": kind,
+            "listing": listing,
+            "reasons": REASONS,
+            "notices": True,
+            "dismissed_count": dismissed_match_count(kind, listing, request.user),
+            "oob": True,
+        }
+        return render(request, "matching/_match_swap.html", context)
     return redirect(_back(request, match))
+
+
+def _report(request, match: Match, action: str, kind: str) -> None:
+    """What happened, as a message. A dismissal says which match went and offers to undo
+    it (a POST restoring it, through the same service)."""
+    other = match.achievement if kind == "demand" else match.demand
+    if action == "dismiss":
+        notice = render_to_string(
+            "matching/_dismissed_message.html",
+            {
+                "match": match,
+                "title": other.title,
+                "kind": kind,
+                "next": _back(request, match),
+                "inline": bool(request.htmx),
+            },
+            request=request,
+        )
+        messages.success(request, notice, extra_tags="undo")
+    elif action == "restore":
+        messages.success(request, _("已恢复匹配“%(title)s”。") % {"title": other.title})
+    else:
+        messages.success(request, DONE.get(action, _("已记录。")))
 
 
 DONE = {
     "contact": gettext_lazy("已标记为已联系。"),
-    "dismiss": gettext_lazy("已忽略这条匹配，它不会再出现在列表中。"),
-    "restore": gettext_lazy("已恢复这条匹配。"),
     "close_deal": gettext_lazy("已标记为已成交。"),
 }
 REASONS = DismissReason.choices
+
+
+@login_required
+def dismissed_list(request, kind: str, pk: int):
+    """已移除的匹配: a listing's dismissed matches, each with a button restoring it, for the
+    people who act for the listing."""
+    if kind not in KINDS:
+        raise Http404
+    listing = get_object_or_404(KINDS[kind].model, pk=pk)
+    if not may_act_for_listing(kind, listing, request.user):
+        raise PermissionDenied(_("只有发布方及其经纪人、市场运营方可以查看已移除的匹配。"))
+    other_kind = KINDS[kind].other.key
+    entries = []
+    for match in dismissed_matches(kind, listing):
+        other = match.achievement if kind == "demand" else match.demand
+        entries.append({"match": match, "other": other, "url": listing_url(other_kind, other.pk)})
+    return render(
+        request,
+        "matching/dismissed.html",
+        {
+            "kind": kind,
+            "listing": listing,
+            "listing_url": listing_url(kind, listing.pk),
+            "entries": entries,
+        },
+    )
 
 
 class PreferenceForm(forms.ModelForm):

@@ -834,8 +834,10 @@ class Index:
         return Explanation(score=score, shared_terms=terms, criteria=tuple(criteria))
 
     def _shared_terms(self, query: Record, rec: Record) -> tuple[tuple[str, ...], dict]:
-        """Words the two listings share, the target's own keywords first, most specific
-        first; and how much of the word match each of the target's fields carries."""
+        """Content words the two listings share (`text.is_content_word`: no filler such as
+        目前、希望、武汉、2), the target's own keywords first, most specific first; and how
+        much of the word match each of the target's fields carries (every shared word
+        counts there, as it does in the score)."""
         token_views = [v for v in self.views.values() if isinstance(v, _TokenView)]
         word = self.views.get("word")
         if not isinstance(word, _TokenView):
@@ -845,7 +847,9 @@ class Index:
         qtext = text.join_fields([query.title, query.description, *query.keywords])
         qnorm = text.normalize(qtext)
         qtokens = set(word.tokenizer(qtext))
-        chosen: list[str] = [k for k in rec.keywords if k and text.normalize(k) in qnorm]
+        chosen: list[str] = [
+            k for k in rec.keywords if k and text.normalize(k) in qnorm and text.is_content_word(k)
+        ]
         by_field: dict[str, float] = {}
         idf = word.idf
         scored: dict[str, float] = {}
@@ -865,7 +869,7 @@ class Index:
         for tok, _w in sorted(scored.items(), key=lambda kv: (-kv[1], -len(kv[0]))):
             if len(chosen) >= 5:
                 break
-            if any(tok in c for c in chosen):
+            if any(tok in c for c in chosen) or not text.is_content_word(tok):
                 continue
             chosen = [c for c in chosen if c not in tok] + [tok]
         return tuple(chosen[:5]), by_field

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from market.models import User
@@ -12,6 +13,9 @@ from matching.choices import DismissReason, MatchStatus
 from matching.models import Match, may_give_feedback
 
 FEEDBACK_TRANSITIONS = ("view", "dismiss", "restore", "contact", "close_deal")
+# The state an action leaves a match in when taking it again would change nothing: a
+# double-clicked "忽略" or "恢复" is one action, not an error.
+_ALREADY_DONE = {"dismiss": MatchStatus.DISMISSED, "restore": MatchStatus.VIEWED}
 
 
 @transaction.atomic
@@ -24,17 +28,32 @@ def match_feedback(
     note: str = "",
 ) -> Match:
     """Record what someone did with a match: viewed, dismissed (with a reason), restored,
-    contacted, or turned into a deal. Dismissed matches stay out of the demand's list."""
+    contacted, or turned into a deal. Dismissed matches stay out of the lists, with who
+    dismissed them and when, until a party restores them.
+
+    Dismissing a dismissed match, or restoring one already restored (a double click, two
+    tabs), changes nothing and is not an error; the check is made on the locked row, so two
+    requests at once record one transition."""
     if action not in FEEDBACK_TRANSITIONS:
         raise ValidationError(_("未知的操作。"), code="unknown_action")
     if action == "dismiss" and reason not in DismissReason.values:
         raise ValidationError(_("请选择忽略的原因。"), code="reason_required")
     if action == "view" and match.status != MatchStatus.SUGGESTED:
         return match  # opening a match again is not news
+    if action in _ALREADY_DONE:
+        current = Match.objects.select_for_update().get(pk=match.pk)
+        if current.status == _ALREADY_DONE[action] and may_give_feedback(current, actor):
+            return current
     match = transition_apply(match, transition=action, by=actor, reason=reason or note)
     if action == "dismiss":
         match.dismiss_reason, match.dismiss_note = reason, note[:300]
-        match.save(update_fields=["dismiss_reason", "dismiss_note"])
+        match.dismissed_by, match.dismissed_at = actor, timezone.now()
+        match.save(update_fields=["dismiss_reason", "dismiss_note", "dismissed_by", "dismissed_at"])
+    elif action == "restore":
+        # Back on the lists: the audit log keeps who dismissed it, when and why.
+        match.dismiss_reason, match.dismiss_note = "", ""
+        match.dismissed_by, match.dismissed_at = None, None
+        match.save(update_fields=["dismiss_reason", "dismiss_note", "dismissed_by", "dismissed_at"])
     return match
 
 

@@ -137,7 +137,7 @@ def test_dismissing_needs_a_reason_then_removes_the_match_from_the_page(
     matched["match"].refresh_from_db()
     assert matched["match"].status == MatchStatus.SUGGESTED
     page = client.post(url, {"reason": "price"}, follow=True).content.decode()
-    assert "已忽略这条匹配" in page
+    assert f"已移除匹配“{BATTERY['title']}”。" in page
     matched["match"].refresh_from_db()
     assert (matched["match"].status, matched["match"].dismiss_reason) == ("dismissed", "price")
     page = client.get(detail("demand", matched["demand"].pk)).content.decode()
