@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from brokers.models import Assignment, BrokerMessage
@@ -48,7 +49,7 @@ def demand_assign_broker(
         verb="demand.assigned",
         title=_("新需求待答复：“%s”") % demand.title,
         body=_("请在 %s 前给需求方发出第一条答复。")
-        % timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M"),
+        % date_format(timezone.localtime(assignment.due_at), "SHORT_DATETIME_FORMAT"),
         url=f"/brokers/assignments/{assignment.pk}/",
         email=email,
     )
