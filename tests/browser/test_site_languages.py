@@ -59,6 +59,13 @@ def test_visitor_switches_to_english_and_back(page, site, screenshot):
     assert page.get_by_text("Achievements and demands collected in").is_visible()
     screenshot(page, "site-languages-2-home-en")
 
+    page.get_by_role("link", name=re.compile("Achievements and demands collected in")).click()
+    page.wait_for_url(re.compile(r"/targets/listings/$"))
+    assert page.locator("p.count").inner_text().startswith("1 record")
+    assert page.get_by_role("cell", name="石墨烯导热膜").is_visible()
+    screenshot(page, "site-languages-2b-figure-rows-en")
+    page.goto("/")
+
     nav = page.get_by_role("navigation", name="Main navigation")
     nav.get_by_role("link", name="Sub-markets").click()
     page.wait_for_url(re.compile(r"/markets/$"))

@@ -111,3 +111,14 @@ def test_a_second_build_adds_no_translations(site):
     site_build()
     assert HomePage.objects.count() == 2
     assert SubMarketPage.objects.count() == 2
+
+
+def test_editors_see_both_trees_and_the_locales_in_the_admin(client, site, django_user_model):
+    admin = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw")
+    client.force_login(admin)
+    english = site.get_translations().get()
+    explorer = client.get(f"/admin/pages/{english.pk}/")
+    assert explorer.status_code == 200
+    assert "Sub-markets" in explorer.content.decode()
+    assert client.get(f"/admin/pages/{english.pk}/edit/").status_code == 200
+    assert client.get("/admin/locales/").status_code == 200
