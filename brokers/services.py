@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from brokers import selectors
@@ -55,7 +56,7 @@ def demand_assign_broker(
         verb="demand.assigned",
         title=_("新需求待答复：“%s”") % demand.title,
         body=_("请在 %s 前给需求方发出第一条答复。")
-        % timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M"),
+        % date_format(timezone.localtime(assignment.due_at), "SHORT_DATETIME_FORMAT"),
         url=assignment_url(assignment),
         email=email,
     )

@@ -3,6 +3,7 @@ the index pages list them and route their detail pages."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.utils import timezone
@@ -44,7 +45,8 @@ class HomePage(Page):
         "cms.StandardPage",
         "cms.NewsIndexPage",
     ]
-    max_count = 1
+    # One home page per content language: the English one is the Chinese one's translation.
+    max_count = len(settings.WAGTAIL_CONTENT_LANGUAGES)
 
     class Meta:
         verbose_name = _("首页")
@@ -53,7 +55,9 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["latest_achievements"] = listing_selectors.listings_public(Achievement)[:6]
         context["latest_demands"] = listing_selectors.listings_public(Demand)[:6]
-        context["sub_markets"] = SubMarketPage.objects.live().select_related("market")
+        context["sub_markets"] = (
+            SubMarketPage.objects.live().filter(locale=self.locale).select_related("market")
+        )
         return context
 
 
@@ -63,7 +67,8 @@ class IndexPage(Page):
     intro = RichTextField(_("简介"), blank=True)
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
-    max_count = 1
+    # One of each under each language's home page.
+    max_count_per_parent = 1
 
     class Meta:
         abstract = True
@@ -170,8 +175,10 @@ class SubMarketIndexPage(IndexPage):
 class SubMarketPage(Page):
     """One sub-market's page: its one-stop window (一站式合作窗口) and its own listings."""
 
-    market = models.OneToOneField(
-        "market.Market", verbose_name=_("市场"), on_delete=models.PROTECT, related_name="page"
+    # A foreign key, not one-to-one: the Chinese page and its English translation show the
+    # same market.
+    market = models.ForeignKey(
+        "market.Market", verbose_name=_("市场"), on_delete=models.PROTECT, related_name="pages"
     )
     intro = RichTextField(_("简介"), blank=True)
     body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)

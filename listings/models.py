@@ -18,6 +18,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -416,7 +417,7 @@ class Demand(Listing):
                 raise ValidationError(
                     {
                         "deadline": _("截止日期不能早于今天（%(today)s）。")
-                        % {"today": today.isoformat()}
+                        % {"today": date_format(today, "DATE_FORMAT")}
                     }
                 )
 

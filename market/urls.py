@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("brokers/", include("brokers.urls")),
     path("matching/", include("matching.urls")),
+    path("targets/", include("targets.urls")),
 ]
 
 if settings.DEBUG:

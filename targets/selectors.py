@@ -1,20 +1,24 @@
 """The "十百千" figures, computed from data: transfer institutions, brokers and the listings
 collected, each against its yearly target. They read brokers and listings, so they live
-above both; events and their "转千果" counts (a later app beside this one) will join them."""
+above both; events and their "转千果" counts (a later app beside this one) will join them.
+
+Each figure is the count of one queryset, `figure_rows(key)`: the page behind a figure lists
+exactly the rows it counts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import CharField, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brokers.models import Broker
 from listings.choices import ListingStatus
 from listings.kinds import ACHIEVEMENT, DEMAND
-from market.choices import OrganizationKind
+from market.choices import OrganizationKind, OrganizationStatus
 from market.models import Organization
 
 
@@ -25,6 +29,8 @@ class Figure:
     value: int
     target: int | None
     unit: str
+    definition: str
+    year: int
 
     @property
     def percent(self) -> int:
@@ -37,32 +43,134 @@ class Figure:
         return self.target is not None and self.value >= self.target
 
 
+def _institutions(year: int) -> QuerySet:
+    return (
+        Organization.objects.filter(
+            kind=OrganizationKind.TRANSFER_INSTITUTION, status=OrganizationStatus.APPROVED
+        )
+        .select_related("market")
+        .order_by("name", "pk")
+    )
+
+
+def _brokers(year: int) -> QuerySet:
+    return (
+        Broker.objects.filter(active=True)
+        .select_related("user", "institution")
+        .order_by("institution__name", "certificate_no")
+    )
+
+
+def _listing_rows(model, kind: str, **filters) -> QuerySet:
+    return (
+        model.objects.filter(**filters)
+        .annotate(kind=Value(kind, output_field=CharField()))
+        .values("pk", "kind", "title", "status", "published_at")
+    )
+
+
+def _collected(year: int) -> QuerySet:
+    """Achievements and demands published (approved) in the year, in whatever state they are
+    in now, as one queryset of dicts, newest first."""
+    # The parts of a union may not be ordered (the models' default ordering is cleared).
+    achievements = _listing_rows(ACHIEVEMENT.model, ACHIEVEMENT.key, published_at__year=year)
+    demands = _listing_rows(DEMAND.model, DEMAND.key, published_at__year=year)
+    return (
+        achievements.order_by().union(demands.order_by(), all=True).order_by("-published_at", "-pk")
+    )
+
+
+def _online(kind) -> Callable[[int], QuerySet]:
+    def rows(year: int) -> QuerySet:
+        return _listing_rows(kind.model, kind.key, status=ListingStatus.PUBLISHED).order_by(
+            "-published_at", "-pk"
+        )
+
+    return rows
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """What a figure counts: its rows, its words and its yearly target, if it has one."""
+
+    key: str
+    label: str
+    unit: str
+    definition: str
+    rows: Callable[[int], QuerySet]
+    target_setting: str | None = None
+
+
+FIGURES: dict[str, FigureSpec] = {
+    spec.key: spec
+    for spec in (
+        FigureSpec(
+            "institutions",
+            _("技术转移机构"),
+            _("家"),
+            _("在平台登记并通过审核的技术转移机构，累计至今，不限年份。"),
+            _institutions,
+            "institutions",
+        ),
+        FigureSpec(
+            "brokers",
+            _("技术经纪人"),
+            _("名"),
+            _("当前在岗的技术经纪人，累计至今，不限年份。"),
+            _brokers,
+            "brokers",
+        ),
+        FigureSpec(
+            "listings",
+            _("%(year)s年征集成果与需求"),
+            _("项"),
+            _(
+                "%(year)s年内审核发布的科技成果与技术需求，无论现在是否仍在线"
+                "（含此后已关闭、过期或重新送审的）；不含从未发布的草稿。"
+            ),
+            _collected,
+            "listings",
+        ),
+        FigureSpec(
+            "achievements",
+            _("在线科技成果"),
+            _("项"),
+            _("此刻在线（已发布）的科技成果，不论哪一年发布。"),
+            _online(ACHIEVEMENT),
+        ),
+        FigureSpec(
+            "demands",
+            _("在线技术需求"),
+            _("项"),
+            _("此刻在线（已发布）的技术需求，不论哪一年发布。"),
+            _online(DEMAND),
+        ),
+    )
+}
+
+
+def figure_rows(key: str, *, year: int | None = None) -> QuerySet:
+    """The rows one figure counts. Raises KeyError for an unknown figure."""
+    return FIGURES[key].rows(year or timezone.localdate().year)
+
+
+def market_figure(key: str, *, year: int | None = None) -> Figure:
+    """One figure: its rows' count, in the active language's words."""
+    spec = FIGURES[key]
+    year = year or timezone.localdate().year
+    target = settings.MARKET_TARGETS[spec.target_setting] if spec.target_setting else None
+    return Figure(
+        key=spec.key,
+        label=str(spec.label) % {"year": year},
+        value=spec.rows(year).count(),
+        target=target,
+        unit=str(spec.unit),
+        definition=str(spec.definition) % {"year": year},
+        year=year,
+    )
+
+
 def market_figures(*, year: int | None = None) -> list[Figure]:
     """The "十百千" ecosystem figures: transfer institutions, brokers, and achievements and
     demands collected this year, each against its yearly target. Never typed in."""
-    year = year or timezone.localdate().year
-    targets = settings.MARKET_TARGETS
-    institutions = Organization.objects.filter(kind=OrganizationKind.TRANSFER_INSTITUTION).count()
-    brokers = Broker.objects.filter(active=True).count()
-    collected = Q(published_at__year=year)
-    listing_counts = {
-        model._meta.model_name: model.objects.aggregate(
-            collected=Count("pk", filter=collected),
-            live=Count("pk", filter=Q(status=ListingStatus.PUBLISHED)),
-        )
-        for model in (ACHIEVEMENT.model, DEMAND.model)
-    }
-    achievements, demands = listing_counts["achievement"], listing_counts["demand"]
-    return [
-        Figure("institutions", _("技术转移机构"), institutions, targets["institutions"], _("家")),
-        Figure("brokers", _("技术经纪人"), brokers, targets["brokers"], _("名")),
-        Figure(
-            "listings",
-            _("本年征集成果与需求"),
-            achievements["collected"] + demands["collected"],
-            targets["listings"],
-            _("项"),
-        ),
-        Figure("achievements", _("在线科技成果"), achievements["live"], None, _("项")),
-        Figure("demands", _("在线技术需求"), demands["live"], None, _("项")),
-    ]
+    return [market_figure(key, year=year) for key in FIGURES]

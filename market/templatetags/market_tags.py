@@ -29,9 +29,10 @@ def wan_yuan(value):
 
 @register.filter
 def budget_range(demand):
-    """A demand's budget as people say it: a range, an upper or lower bound, or 面议."""
+    """A demand's budget as people say it: a range, an upper or lower bound, or 面议. Pages
+    show it after their own "预算" label, so a negotiable budget is just "面议"."""
     if demand.budget_negotiable:
-        return _("预算面议")
+        return _("面议")
     low, high = demand.budget_min, demand.budget_max
     if low is not None and high is not None:
         return f"{wan_yuan(low)} – {wan_yuan(high)}"

@@ -2,6 +2,7 @@
 
 from django import template
 
+from listings.choices import ListingStatus
 from targets.selectors import market_figures as compute_market_figures
 
 register = template.Library()
@@ -9,4 +10,14 @@ register = template.Library()
 
 @register.inclusion_tag("targets/_figures.html")
 def market_figures():
-    return {"figures": compute_market_figures()}
+    figures = compute_market_figures()
+    return {"figures": figures, "year": figures[0].year if figures else None}
+
+
+@register.filter
+def listing_status_label(value: str) -> str:
+    """A listing state's name, for rows read as values rather than models."""
+    try:
+        return ListingStatus(value).label
+    except ValueError:
+        return value

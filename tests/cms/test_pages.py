@@ -36,9 +36,10 @@ def publish(factory, n, **kwargs):
 
 def test_site_build_is_idempotent(site):
     site_build()
-    assert HomePage.objects.count() == 1
-    assert AchievementIndexPage.objects.count() == 1
-    assert SubMarketPage.objects.count() == 1
+    # One of each in Chinese, and its English translation.
+    for model in (HomePage, AchievementIndexPage, SubMarketPage):
+        languages = model.objects.values_list("locale__language_code", flat=True)
+        assert sorted(languages) == ["en", "zh-hans"]
 
 
 def test_home_page_is_chinese_and_shows_computed_figures(client, site):
@@ -224,12 +225,13 @@ def test_demand_contact_visible_only_when_signed_in(client, site, outsider):
 def test_sub_market_page_shows_window_and_own_listings(client, site, main_market):
     from windows.models import ServiceWindow
 
-    sub = SubMarketPage.objects.get().market
+    sub = SubMarketPage.objects.filter(locale__language_code="zh-hans").get().market
     ServiceWindow.objects.create(
         market=sub,
         name="武汉窗口",
         address="武汉市洪山区光谷大道1号",
         hours="周一至周五 9:00-17:00",
+        phone="027-87654321",
         services="成果登记\n需求发布",
     )
     mine = publish(
@@ -240,6 +242,10 @@ def test_sub_market_page_shows_window_and_own_listings(client, site, main_market
     other = publish(AchievementFactory, 1, title="主市场的成果")[0]
     body = client.get("/markets/wuhan/").content.decode()
     assert "武汉市洪山区光谷大道1号" in body and "需求发布" in body
+    assert '<dd><a href="tel:02787654321">027-87654321</a></dd>' in body
+    index = client.get("/markets/").content.decode()
+    assert '<dd><a href="tel:02787654321">027-87654321</a></dd>' in index
+    assert "<dd>周一至周五 9:00-17:00</dd>" in index
     assert mine.title in body
     assert other.title not in body
 
@@ -255,7 +261,7 @@ def test_listing_absolute_url_is_the_page_wagtail_serves(client, site, kind):
     factory = AchievementFactory if kind == "achievement" else DemandFactory
     listing = publish(factory, 1)[0]
     index = {"achievement": AchievementIndexPage, "demand": DemandIndexPage}[kind]
-    page = index.objects.live().get()
+    page = index.objects.live().filter(locale__language_code="zh-hans").get()
     url = listing.get_absolute_url()
     assert url == page.url + page.reverse_subpage("detail", args=[listing.pk])
     response = client.get(url)

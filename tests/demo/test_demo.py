@@ -256,3 +256,23 @@ def test_load_demo_refuses_to_join_another_main_market(demo):
 
     with pytest.raises(CommandError, match="已有主市场"):
         call_command("load_demo", quiet=True, stdout=io.StringIO())
+
+
+def test_load_demo_builds_the_site_in_chinese_and_english(demo, client):
+    from cms.models import HomePage, SubMarketPage
+
+    sub_markets = Market.objects.filter(kind=MarketKind.SUB).count()
+    assert sorted(HomePage.objects.values_list("locale__language_code", flat=True)) == [
+        "en",
+        "zh-hans",
+    ]
+    for language in ("en", "zh-hans"):
+        pages = SubMarketPage.objects.filter(locale__language_code=language, live=True)
+        assert pages.count() == sub_markets
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    home = client.get("/").content.decode()
+    assert "How we serve" in home and "我们怎样服务" not in home
+    markets = client.get("/markets/").content.decode()
+    assert "<h1>Sub-markets</h1>" in markets
+    for window in ServiceWindow.objects.filter(market__kind=MarketKind.SUB):
+        assert f">{window.phone}</a></dd>" in markets

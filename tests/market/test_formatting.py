@@ -25,4 +25,4 @@ def test_budget_range_reads_naturally():
             "¥50万元 – ¥200万元"
         )
         assert budget_range(DemandFactory.build(budget_min=None, budget_max=80)) == "不超过 ¥80万元"
-        assert budget_range(DemandFactory.build(budget_negotiable=True)) == "预算面议"
+        assert budget_range(DemandFactory.build(budget_negotiable=True)) == "面议"
