@@ -163,7 +163,8 @@ class MatchFeedbackView(OperatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVi
         context = super().get_context_data(**kwargs)
         rows = selectors.match_feedback_by_market(market_ids=self.market_ids)
         waiting = selectors.demands_awaiting_matches(market_ids=self.market_ids)
-        total = [selectors.feedback_total(rows, name=_("合计"))] if len(rows) > 1 else []
+        total = selectors.feedback_total(rows, name=_("合计"))
+        total = [total] if total is not None else []
         context.update(
             table=feedback_table(rows + total),
             reasons=feedback_table([r for r in rows + total if r.dismissed]),
