@@ -111,7 +111,7 @@ def demand_reassign(
     if demand.status != ListingStatus.PUBLISHED:
         raise ValidationError(_("只有已发布的需求才分派技术经纪人。"), code="not_published")
     current = (
-        demand.assignments.select_for_update()
+        demand.assignments.select_for_update(of=("self",))
         .select_related("broker__user", "assigned_by")
         .filter(active=True)
         .first()
