@@ -202,7 +202,7 @@ class ReassignView(WagtailAdminTemplateMixin, TemplateView):
         return [
             *self.breadcrumbs_items,
             {"url": reverse("response_dashboard:index"), "label": _("48小时响应")},
-            {"url": "", "label": self.demand.title},
+            {"url": "", "label": self.get_page_title()},
         ]
 
     def _load(self):
@@ -290,7 +290,7 @@ class ReassignView(WagtailAdminTemplateMixin, TemplateView):
         context.update(
             demand=self.demand,
             demand_url=demand_admin_url(self.demand),
-            history_url=review_url(self.demand),
+            demand_history_url=review_url(self.demand),
             current=self.current,
             due=due,
             state=state,
