@@ -123,7 +123,9 @@ def test_weights_edit_of_a_market_the_operator_does_not_run_is_refused(
 ):
     client.force_login(operator_a)
     url = reverse("match_weights:edit", args=[sub_market_b.pk])
-    assert client.get(url).status_code == 403
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert f'href="{WEIGHTS_URL}">返回匹配权重</a>' in refused.content.decode()
     assert client.post(url, weights_post(region=0.0)).status_code == 403
     assert not MatchSettings.objects.filter(market=sub_market_b).exists()
 
@@ -322,4 +324,6 @@ def test_feedback_dashboard_refuses_non_operators(client, outsider, enterprise_u
     client.force_login(admin_user_without_role(enterprise_user))
     response = client.get(FEEDBACK_URL)
     assert response.status_code == 403
-    assert "只有市场运营人员" in response.content.decode()
+    body = response.content.decode()
+    assert "只有市场运营人员可以查看和调整供需匹配。" in body
+    assert f'href="{reverse("wagtailadmin_home")}">返回管理首页</a>' in body
