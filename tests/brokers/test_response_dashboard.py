@@ -144,6 +144,10 @@ def test_dashboard_in_english_says_overdue_by_in_english(client, operator, deman
     page = client.get(DASHBOARD).content.decode()
     assert "<th>Overdue by</th>" in page
     assert '<span class="response-overdue-by">40 days 2 hours</span>' in row_html(page, demand)
+    page = client.get(confirm_url(demand)).content.decode()
+    assert '<span class="response-overdue-by">overdue by 40 days 2 hours</span>' in page
+    assert 'id="id_reason">\nNo reply after 48 hours</textarea>' in page
+    assert "Confirm reassignment" in page
 
 
 # Titles lead to the demand
@@ -240,6 +244,10 @@ def test_post_reassigns_to_the_chosen_broker_not_the_proposal(client, operator, 
     assert Notification.objects.filter(
         recipient=brokers["a_general"].user, verb="demand.assigned"
     ).exists()
+    # the demand's history (办理记录) shows who handed it to whom, and why
+    history = client.get(review_url(demand)).content.decode()
+    assert "改派技术经纪人" in history
+    assert "武汉材料专家 → 武汉通才：请本市场经纪人跟进" in history
 
 
 def test_post_assigns_a_demand_that_had_no_broker(client, operator, demand, brokers):
