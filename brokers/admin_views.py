@@ -1,7 +1,11 @@
 """The operators' 48-hour dashboard (48小时响应) in Wagtail's admin: how each demand of their
-markets stands against the rule, a chart of the whole, and one-click reassignment."""
+markets stands against the rule (overdue ones in red, with how long), a chart of the whole,
+and reassignment through a confirm page that proposes the best broker of the operator's own
+markets and lets the operator choose another."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,15 +14,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views import View
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from brokers import selectors, services
+from brokers.forms import ReassignForm
+from listings.admin_views import review_url
+from listings.choices import ListingStatus
+from listings.locations import listing_url
 from listings.models import Demand
+from listings.views import add_error
 from market import permissions
 
 
@@ -42,6 +50,44 @@ def _forbidden(request, *, message: str, back_url: str, back_label: str):
     )
 
 
+def overdue_text(delta: timedelta) -> str:
+    """How long past its deadline a demand is, as an operator reads it: days and hours
+    ("3天4小时" / "3 days 4 hours"), or hours and minutes within the first day. Days rather
+    than months or weeks: the rule is counted in hours, and "75天" says more than "2个月"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    day_text = ngettext("%(n)d天", "%(n)d天", days) % {"n": days}
+    hour_text = ngettext("%(n)d小时", "%(n)d小时", hours) % {"n": hours}
+    minute_text = ngettext("%(n)d分钟", "%(n)d分钟", minutes) % {"n": minutes}
+    if days:
+        parts = [day_text, hour_text] if hours else [day_text]
+    elif hours:
+        parts = [hour_text, minute_text] if minutes else [hour_text]
+    elif minutes:
+        parts = [minute_text]
+    else:
+        return _("不到1分钟")
+    if len(parts) == 1:
+        return parts[0]
+    return _("%(larger)s%(smaller)s") % {"larger": parts[0], "smaller": parts[1]}
+
+
+def demand_admin_url(demand: Demand) -> str:
+    """Where an operator reads a demand: its public page once published (what the enterprise
+    and brokers see), else the review page (the only place a draft or a submission shows)."""
+    if demand.status == ListingStatus.PUBLISHED:
+        return listing_url("demand", demand.pk)
+    return review_url(demand)
+
+
+def response_state(due, now) -> str:
+    left = (due - now).total_seconds()
+    if left <= 0:
+        return "overdue"
+    return "due_soon" if left <= settings.DEMAND_RESPONSE_WARNING_HOURS * 3600 else "waiting"
+
+
 class ResponseDashboardView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "brokers/admin/response_dashboard.html"
     page_title = gettext_lazy("48小时响应")
@@ -49,12 +95,7 @@ class ResponseDashboardView(WagtailAdminTemplateMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.is_market_operator(request.user):
-            return _forbidden(
-                request,
-                message=_("只有市场运营人员可以查看48小时响应情况。"),
-                back_url=reverse("wagtailadmin_home"),
-                back_label=_("返回管理首页"),
-            )
+            return _not_an_operator(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -64,26 +105,36 @@ class ResponseDashboardView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
         compliance = selectors.response_compliance(self.request.user, now=now)
-        warning = settings.DEMAND_RESPONSE_WARNING_HOURS * 3600
         rows = []
         for demand in selectors.demands_awaiting_response(self.request.user)[:200]:
             assignment = next((a for a in demand.assignments.all() if a.active), None)
             due = assignment.due_at if assignment else selectors.response_due(demand.published_at)
-            left = (due - now).total_seconds()
-            state = "overdue" if left <= 0 else "due_soon" if left <= warning else "waiting"
+            state = response_state(due, now)
             rows.append(
                 {
                     "demand": demand,
+                    "url": demand_admin_url(demand),
+                    "history_url": review_url(demand),
                     "assignment": assignment,
                     "due": due,
-                    "hours_left": round(left / 3600, 1),
+                    "hours_left": round((due - now).total_seconds() / 3600, 1),
                     "state": state,
+                    "overdue_by": overdue_text(now - due) if state == "overdue" else "",
                 }
             )
         context["compliance"] = compliance
         context["chart"] = _chart(compliance)
         context["rows"] = rows
         return context
+
+
+def _not_an_operator(request):
+    return _forbidden(
+        request,
+        message=_("只有市场运营人员可以查看48小时响应情况。"),
+        back_url=reverse("wagtailadmin_home"),
+        back_label=_("返回管理首页"),
+    )
 
 
 def _chart(c: selectors.ResponseCompliance) -> list[dict]:
@@ -114,28 +165,148 @@ def _chart(c: selectors.ResponseCompliance) -> list[dict]:
     return segments
 
 
-class ReassignView(View):
-    def post(self, request, pk):
-        demand = get_object_or_404(Demand, pk=pk)
-        try:
-            assignment = services.demand_reassign(demand=demand, actor=request.user)
-        except PermissionDenied as exc:
-            return _forbidden(
-                request,
-                message=str(exc) or _("您不负责该需求所属的市场，不能改派。"),
-                back_url=reverse("response_dashboard:index"),
-                back_label=_("返回48小时响应"),
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+class ReassignView(WagtailAdminTemplateMixin, TemplateView):
+    """Reassignment in two steps. GET shows the demand, who has it, and the brokers of the
+    operator's own markets, best first, the best one proposed; it changes nothing. POST gives
+    the demand to the broker chosen, provided the assignment the operator saw is still the
+    current one (the service says who changed it otherwise)."""
+
+    template_name = "brokers/admin/reassign_confirm.html"
+    header_icon = "time"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.is_market_operator(request.user):
+            return _not_an_operator(request)
+        self.demand = get_object_or_404(
+            Demand.objects.select_related("owner", "market"), pk=kwargs["pk"]
+        )
+        if not permissions.is_market_operator(request.user, self.demand.market_id):
+            return self._refused(PermissionDenied())
+        return super().dispatch(request, *args, **kwargs)
+
+    def _refused(self, exc: PermissionDenied):
+        return _forbidden(
+            self.request,
+            message=str(exc) or _("只有该市场的运营人员可以改派。"),
+            back_url=reverse("response_dashboard:index"),
+            back_label=_("返回48小时响应"),
+        )
+
+    def get_page_title(self):
+        return _("改派技术经纪人") if self.current else _("分派技术经纪人")
+
+    def get_page_subtitle(self):
+        return self.demand.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("response_dashboard:index"), "label": _("48小时响应")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def _load(self):
+        self.current = selectors.active_assignment(self.demand)
+        self.candidates = selectors.reassign_candidates(self.demand, self.request.user)
+
+    def _closed(self) -> str | None:
+        """Why the demand no longer needs a decision, if it does not."""
+        if self.demand.status != ListingStatus.PUBLISHED:
+            return _("只有已发布的需求才分派技术经纪人。")
+        if self.current is not None and self.current.first_response_at is not None:
+            return _("该需求已经得到答复，无需改派。")
+        return None
+
+    def _due(self):
+        if self.current is not None:
+            return self.current.due_at
+        return selectors.response_due(self.demand.published_at or self.demand.created_at)
+
+    def _initial(self) -> dict:
+        if self.current is None:
+            reason = _("尚未分派技术经纪人")
+        elif response_state(self._due(), timezone.now()) == "overdue":
+            reason = _("超过%(hours)d小时仍未答复") % {"hours": settings.DEMAND_RESPONSE_HOURS}
         else:
-            if assignment is None:
-                messages.warning(request, _("没有其他可分派的技术经纪人。"))
-            else:
-                messages.success(
-                    request, _("已改派给 %(broker)s。") % {"broker": assignment.broker}
+            reason = ""
+        return {
+            "broker": self.candidates[0].broker.pk if self.candidates else None,
+            "seen_assignment": self.current.pk if self.current else None,
+            "reason": reason,
+        }
+
+    def get(self, request, *args, **kwargs):
+        self._load()
+        closed = self._closed()
+        if closed:
+            messages.warning(request, closed)
+            return redirect("response_dashboard:index")
+        form = ReassignForm(initial=self._initial())
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = ReassignForm(request.POST)
+        if form.is_valid():
+            try:
+                assignment = services.demand_reassign(
+                    demand=self.demand,
+                    actor=request.user,
+                    broker=form.cleaned_data["broker"],
+                    seen_assignment_id=form.cleaned_data["seen_assignment"],
+                    reason=form.cleaned_data["reason"],
                 )
-        return redirect("response_dashboard:index")
+            except PermissionDenied as exc:
+                return self._refused(exc)
+            except ValidationError as exc:
+                code = getattr(exc, "code", None)
+                if code in {"already_answered", "not_published"}:
+                    messages.error(request, " ".join(exc.messages))
+                    return redirect("response_dashboard:index")
+                if code == "stale_assignment":
+                    # Someone else decided meanwhile: say who, and show the page as it is
+                    # now, so the operator decides again knowing that.
+                    messages.error(request, " ".join(exc.messages))
+                    self._load()
+                    form = ReassignForm(initial=self._initial())
+                    return self.render_to_response(self.get_context_data(form=form), status=409)
+                add_error(form, exc)
+            else:
+                if form.cleaned_data["seen_assignment"] is None:
+                    done = _("已分派给 %(broker)s。")
+                else:
+                    done = _("已改派给 %(broker)s。")
+                messages.success(request, done % {"broker": assignment.broker})
+                return redirect("response_dashboard:index")
+        self._load()
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = kwargs["form"]
+        chosen = str(form["broker"].value() or "")
+        due = self._due()
+        now = timezone.now()
+        state = response_state(due, now)
+        context.update(
+            demand=self.demand,
+            demand_url=demand_admin_url(self.demand),
+            demand_history_url=review_url(self.demand),
+            current=self.current,
+            due=due,
+            state=state,
+            overdue_by=overdue_text(now - due) if state == "overdue" else "",
+            candidates=[
+                {
+                    "candidate": c,
+                    "proposed": i == 0,
+                    "checked": str(c.broker.pk) == chosen,
+                }
+                for i, c in enumerate(self.candidates)
+            ],
+            form=form,
+            field_label=self.demand.get_field_display(),
+        )
+        return context
 
 
 class ResponseDashboardViewSet(ViewSet):

@@ -42,7 +42,7 @@ def broker_candidates(demand: Demand, *, exclude_ids: set[int] = frozenset()) ->
     brokers = (
         Broker.objects.filter(active=True)
         .exclude(pk__in=exclude_ids)
-        .select_related("institution", "user")
+        .select_related("institution__market", "user")
         .annotate(load=Count("assignments", filter=Q(assignments__active=True)))
     )
     candidates = [
@@ -55,6 +55,30 @@ def broker_candidates(demand: Demand, *, exclude_ids: set[int] = frozenset()) ->
         for broker in brokers
     ]
     return sorted(candidates, key=lambda c: c.rank_key)
+
+
+def active_assignment(demand: Demand) -> Assignment | None:
+    """The demand's current assignment, with its broker and who made it."""
+    return (
+        Assignment.objects.filter(demand=demand, active=True)
+        .select_related("broker__user", "broker__institution", "assigned_by")
+        .first()
+    )
+
+
+def reassign_candidates(demand: Demand, user) -> list[Candidate]:
+    """The brokers an operator may give a demand to, best first: the automatic ranking
+    (`broker_candidates`, without the broker who has it now), kept to active brokers of
+    the markets the operator runs. The first is the one to propose."""
+    current = Assignment.objects.filter(demand=demand, active=True).values_list(
+        "broker_id", flat=True
+    )
+    markets = permissions.operated_market_ids(user)
+    return [
+        c
+        for c in broker_candidates(demand, exclude_ids=set(current))
+        if c.broker.institution.market_id in markets
+    ]
 
 
 def response_due(published_at: datetime) -> datetime:

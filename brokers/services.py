@@ -13,16 +13,39 @@ from django.utils.translation import gettext as _
 
 from brokers import selectors
 from brokers.choices import MessageSide
-from brokers.models import Assignment, BrokerMessage
+from brokers.models import Assignment, Broker, BrokerMessage
 from brokers.selectors import broker_candidates, response_due
 from listings.choices import ListingStatus
 from listings.locations import listing_url
 from listings.models import Demand
 from market import permissions
 from market.models import User
-from market.services import notifications_mark_done, notify
+from market.services import notifications_mark_done, notify, transition_record
 
 THREAD_ANCHOR = "broker-thread"
+
+
+def _assignment_start(
+    *, demand: Demand, broker: Broker, actor: User | None, email: bool
+) -> Assignment:
+    """Give the (locked) demand to a broker and tell the broker, with the demand's deadline:
+    48 hours from publication, whoever holds it."""
+    assignment = Assignment.objects.create(
+        demand=demand,
+        broker=broker,
+        assigned_by=actor,
+        due_at=response_due(demand.published_at or timezone.now()),
+    )
+    notify(
+        recipient=broker.user,
+        verb="demand.assigned",
+        title=_("新需求待答复：“%s”") % demand.title,
+        body=_("请在 %s 前给需求方发出第一条答复。")
+        % date_format(timezone.localtime(assignment.due_at), "SHORT_DATETIME_FORMAT"),
+        url=assignment_url(assignment),
+        email=email,
+    )
+    return assignment
 
 
 @transaction.atomic
@@ -44,47 +67,101 @@ def demand_assign_broker(
     candidates = broker_candidates(demand, exclude_ids=exclude_ids)
     if not candidates:
         return None
-    broker = candidates[0].broker
-    assignment = Assignment.objects.create(
-        demand=demand,
-        broker=broker,
-        assigned_by=actor,
-        due_at=response_due(demand.published_at or timezone.now()),
-    )
-    notify(
-        recipient=broker.user,
-        verb="demand.assigned",
-        title=_("新需求待答复：“%s”") % demand.title,
-        body=_("请在 %s 前给需求方发出第一条答复。")
-        % date_format(timezone.localtime(assignment.due_at), "SHORT_DATETIME_FORMAT"),
-        url=assignment_url(assignment),
-        email=email,
-    )
-    return assignment
+    return _assignment_start(demand=demand, broker=candidates[0].broker, actor=actor, email=email)
+
+
+REASON_MAX_LENGTH = Assignment._meta.get_field("end_reason").max_length
+
+
+def _stale_message(current: Assignment | None) -> str:
+    """What changed since the operator looked: someone else's decision, said plainly."""
+    if current is None:
+        return _(
+            "该需求的分派已被其他人结束，目前没有技术经纪人负责。您的操作未执行，请核对后再试。"
+        )
+    if current.assigned_by is None:
+        return _("该需求已由系统自动分派给%(broker)s。您的操作未执行，请核对后再试。") % {
+            "broker": current.broker
+        }
+    return _("该需求已被%(who)s改派给%(broker)s。您的操作未执行，请核对后再试。") % {
+        "who": current.assigned_by,
+        "broker": current.broker,
+    }
 
 
 @transaction.atomic
-def demand_reassign(*, demand: Demand, actor: User, reason: str = "") -> Assignment | None:
-    """One-click reassignment by an operator: end the current assignment and give the demand
-    to the next best broker. The deadline stays the demand's, not the new broker's."""
+def demand_reassign(
+    *,
+    demand: Demand,
+    actor: User,
+    broker: Broker,
+    seen_assignment_id: int | None,
+    reason: str,
+) -> Assignment:
+    """An operator gives a demand to the broker they chose, ending the current assignment.
+
+    `seen_assignment_id` is the assignment the operator saw when deciding (None: the demand
+    had no broker). If it is no longer the current one, someone else decided meanwhile and
+    nothing changes: the operator is told who gave the demand to whom. The demand's row is
+    locked, so two operators deciding at once are served one after the other. The deadline
+    stays the demand's, not the new broker's. Recorded in the demand's history."""
     if not permissions.is_market_operator(actor, demand.market_id):
         raise PermissionDenied(_("只有该市场的运营人员可以改派。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写改派原因。")}, code="reason_required")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("改派原因最多 %(max)d 个字。") % {"max": REASON_MAX_LENGTH}},
+            code="reason_too_long",
+        )
     demand = Demand.objects.select_for_update().get(pk=demand.pk)
-    current = demand.assignments.select_for_update().filter(active=True).first()
-    exclude = set()
+    if demand.status != ListingStatus.PUBLISHED:
+        raise ValidationError(_("只有已发布的需求才分派技术经纪人。"), code="not_published")
+    current = (
+        demand.assignments.select_for_update(of=("self",))
+        .select_related("broker__user", "assigned_by")
+        .filter(active=True)
+        .first()
+    )
+    if (current.pk if current else None) != seen_assignment_id:
+        raise ValidationError(_stale_message(current), code="stale_assignment")
+    if current is not None and current.first_response_at is not None:
+        raise ValidationError(_("该需求已经得到答复，无需改派。"), code="already_answered")
+    broker = Broker.objects.select_related("institution", "user").get(pk=broker.pk)
+    if not broker.active or broker.institution.market_id not in permissions.operated_market_ids(
+        actor
+    ):
+        raise ValidationError(
+            {"broker": _("只能选择您负责的市场中在岗的技术经纪人。")}, code="broker_not_eligible"
+        )
+    if current is not None and current.broker_id == broker.pk:
+        same = _("该需求目前就由%(broker)s负责，请选择另一位技术经纪人。") % {"broker": broker}
+        raise ValidationError({"broker": same}, code="same_broker")
     if current is not None:
-        if current.first_response_at is not None:
-            raise ValidationError(_("该需求已经得到答复，无需改派。"))
         current.active = False
         current.ended_at = timezone.now()
-        current.end_reason = reason or _("运营人员改派")
+        current.end_reason = reason
         current.save(update_fields=["active", "ended_at", "end_reason"])
         # The assignment moved on: its notice no longer asks the old broker for anything.
         notifications_mark_done(
             verb="demand.assigned", url=assignment_url(current), at=current.ended_at
         )
-        exclude = {current.broker_id}
-    return demand_assign_broker(demand=demand, actor=actor, exclude_ids=exclude)
+    assignment = _assignment_start(demand=demand, broker=broker, actor=actor, email=True)
+    transition_record(
+        demand,
+        transition="reassign_broker" if current is not None else "assign_broker",
+        by=actor,
+        from_state=demand.status,
+        to_state=demand.status,
+        reason=(
+            _("%(old)s → %(new)s：%(reason)s")
+            % {"old": current.broker, "new": broker, "reason": reason}
+            if current is not None
+            else _("→ %(new)s：%(reason)s") % {"new": broker, "reason": reason}
+        ),
+    )
+    return assignment
 
 
 def assignment_url(assignment: Assignment) -> str:

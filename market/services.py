@@ -145,6 +145,30 @@ def transition_apply(
     return locked
 
 
+def transition_record(
+    obj: models.Model,
+    *,
+    transition: str,
+    by: User | None,
+    reason: str = "",
+    from_state: str = "",
+    to_state: str = "",
+) -> TransitionLog:
+    """Record, in the same audit log as `transition_apply`, a step that is not a change of
+    `obj`'s own state: a demand handed from one broker to another stays published, but who
+    did it, when and why belongs to its history (全过程记录). Call inside the transaction
+    that makes the change, so the record and the change commit or fail together."""
+    return TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        transition=transition,
+        from_state=from_state,
+        to_state=to_state,
+        by=by,
+        reason=reason,
+    )
+
+
 TRANSITION_LABELS = {
     "submit": gettext_lazy("提交审核"),
     "approve": gettext_lazy("审核通过"),
@@ -153,6 +177,8 @@ TRANSITION_LABELS = {
     "expire": gettext_lazy("到期"),
     "close": gettext_lazy("关闭"),
     "reopen": gettext_lazy("重新编辑"),
+    "assign_broker": gettext_lazy("分派技术经纪人"),
+    "reassign_broker": gettext_lazy("改派技术经纪人"),
 }
 
 

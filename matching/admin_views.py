@@ -44,14 +44,17 @@ STATUS_COLOURS = {
 }
 
 
-def _forbidden(request, message=None) -> TemplateResponse:
+def _forbidden(request, message=None, *, back_url=None, back_label=None) -> TemplateResponse:
     """A 403 page in the admin's own look (Wagtail would otherwise redirect to the dashboard
-    without saying why)."""
+    without saying why), with a way back: the admin's home for someone who is no operator,
+    the weights' list for an operator refused one market's weights."""
     return TemplateResponse(
         request,
         "matching/admin/forbidden.html",
         {
             "message": message or _("只有市场运营人员可以查看和调整供需匹配。"),
+            "back_url": back_url or reverse("wagtailadmin_home"),
+            "back_label": back_label or _("返回管理首页"),
             "page_title": _("无权访问"),
             "header_title": _("无权访问"),
             "header_icon": "warning",
@@ -163,7 +166,8 @@ class MatchFeedbackView(OperatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVi
         context = super().get_context_data(**kwargs)
         rows = selectors.match_feedback_by_market(market_ids=self.market_ids)
         waiting = selectors.demands_awaiting_matches(market_ids=self.market_ids)
-        total = [selectors.feedback_total(rows, name=_("合计"))] if len(rows) > 1 else []
+        total = selectors.feedback_total(rows, name=_("合计"))
+        total = [total] if total is not None else []
         context.update(
             table=feedback_table(rows + total),
             reasons=feedback_table([r for r in rows + total if r.dismissed]),
@@ -267,7 +271,12 @@ class MatchWeightsEditView(OperatorOnlyMixin, WagtailAdminTemplateMixin, FormVie
         if permissions.is_market_operator(request.user) and (
             self.market.pk not in permissions.operated_market_ids(request.user)
         ):
-            return _forbidden(request, _("您不负责该市场，不能调整它的匹配权重。"))
+            return _forbidden(
+                request,
+                _("您不负责该市场，不能调整它的匹配权重。"),
+                back_url=reverse("match_weights:index"),
+                back_label=_("返回匹配权重"),
+            )
         return super().dispatch(request, *args, **kwargs)
 
     @cached_property

@@ -46,6 +46,8 @@ class MarketFeedback:
     status_counts: dict[str, int]
     dismiss_reasons: list[ReasonCount]
     demands_without_matches: int
+    # The main market's row adds up the sub-markets it covers; how many it includes.
+    sub_markets: int = 0
 
     @property
     def suggested(self) -> int:
@@ -92,46 +94,66 @@ def _reasons(counts: dict[str, int]) -> list[ReasonCount]:
 def match_feedback_by_market(*, market_ids: Iterable[int]) -> list[MarketFeedback]:
     """One row per market, in the network's order (main market first), counted by the
     database: one grouped query for statuses, one for dismissal reasons, one for the
-    demands still waiting for a match."""
+    demands still waiting for a match.
+
+    A sub-market's row counts its own demands' matches. The main market's row counts
+    everything it covers (`Market.covered_market_ids`): its own demands and every
+    sub-market's, so the province's row shows the province, not only the few demands filed
+    with the main market directly."""
     ids = set(market_ids)
+    markets = list(Market.objects.filter(pk__in=ids).order_by("kind", "code", "pk"))
+    covered = {m.pk: set(m.covered_market_ids()) if m.is_main else {m.pk} for m in markets}
+    counted = ids.union(*covered.values())
     status_filters = {status: Count("id", filter=Q(status=status)) for status in MatchStatus.values}
     by_status = {
         row.pop("market_id"): row
-        for row in Match.objects.filter(market_id__in=ids)
+        for row in Match.objects.filter(market_id__in=counted)
         .values("market_id")
         .annotate(**status_filters)
         .order_by()
     }
     reasons: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in (
-        Match.objects.filter(market_id__in=ids, status=MatchStatus.DISMISSED)
+        Match.objects.filter(market_id__in=counted, status=MatchStatus.DISMISSED)
         .values("market_id", "dismiss_reason")
         .annotate(n=Count("id"))
         .order_by()
     ):
         reasons[row["market_id"]][row["dismiss_reason"] or DismissReason.OTHER] += row["n"]
     waiting = dict(
-        demands_awaiting_matches(market_ids=ids)
+        demands_awaiting_matches(market_ids=counted)
         .values("market_id")
         .annotate(n=Count("id"))
         .order_by()
         .values_list("market_id", "n")
     )
-    markets = Market.objects.filter(pk__in=ids).order_by("kind", "code", "pk")
-    return [
-        MarketFeedback(
-            market_id=m.pk,
-            market_name=str(m),
-            status_counts={s: by_status.get(m.pk, {}).get(s, 0) for s in MatchStatus.values},
-            dismiss_reasons=_reasons(reasons.get(m.pk, {})),
-            demands_without_matches=waiting.get(m.pk, 0),
+
+    def row(market: Market) -> MarketFeedback:
+        within = covered[market.pk]
+        dismissed: dict[str, int] = defaultdict(int)
+        for pk in within:
+            for code, n in reasons.get(pk, {}).items():
+                dismissed[code] += n
+        return MarketFeedback(
+            market_id=market.pk,
+            market_name=str(market),
+            status_counts={
+                s: sum(by_status.get(pk, {}).get(s, 0) for pk in within) for s in MatchStatus.values
+            },
+            dismiss_reasons=_reasons(dismissed),
+            demands_without_matches=sum(waiting.get(pk, 0) for pk in within),
+            sub_markets=len(within - {market.pk}),
         )
-        for m in markets
-    ]
+
+    return [row(m) for m in markets]
 
 
-def feedback_total(rows: list[MarketFeedback], *, name: str) -> MarketFeedback:
-    """The rows added up: the whole of what an operator oversees."""
+def feedback_total(rows: list[MarketFeedback], *, name: str) -> MarketFeedback | None:
+    """The rows added up: the whole of what an operator oversees. None when there is
+    nothing to add: a single row, or a main market's row, which already is the whole (adding
+    its sub-markets to it again would count them twice)."""
+    if len(rows) < 2 or any(row.sub_markets for row in rows):
+        return None
     reasons: dict[str, int] = defaultdict(int)
     for row in rows:
         for r in row.dismiss_reasons:

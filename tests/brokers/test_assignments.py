@@ -12,7 +12,7 @@ from brokers import selectors, services
 from brokers.models import Assignment
 from listings import services as listing_services
 from listings.choices import ListingStatus
-from market.models import Notification
+from market.models import Notification, TransitionLog
 from tests.factories import (
     BrokerFactory,
     DemandFactory,
@@ -101,24 +101,45 @@ def test_only_assigned_broker_may_reply(enterprise, brokers, outsider):
     assert assignment.messages.count() == 0
 
 
-def test_reassign_moves_to_next_best_and_keeps_deadline(enterprise, operator, brokers):
+def test_reassign_moves_to_the_chosen_broker_and_keeps_deadline(enterprise, operator, brokers):
     assignment = services.demand_assign_broker(demand=published_demand(enterprise))
-    new = services.demand_reassign(demand=assignment.demand, actor=operator)
+    # The proposal is the next best by the automatic ranking, the current broker left out.
+    proposed = selectors.reassign_candidates(assignment.demand, operator)[0].broker
+    assert proposed == brokers["expert_far"]
+    new = services.demand_reassign(
+        demand=assignment.demand,
+        actor=operator,
+        broker=proposed,
+        seen_assignment_id=assignment.pk,
+        reason="超时未答复",
+    )
     assignment.refresh_from_db()
     assert not assignment.active and assignment.ended_at is not None
-    assert new.broker == brokers["expert_far"]
+    assert assignment.end_reason == "超时未答复"
+    assert (new.broker, new.assigned_by, new.active) == (brokers["expert_far"], operator, True)
     assert new.due_at == assignment.due_at
+    log = TransitionLog.objects.get(object_id=assignment.demand_id, transition="reassign_broker")
+    assert (log.by, log.from_state, log.to_state) == (operator, "published", "published")
+    assert log.reason == f"{brokers['expert_near']} → {brokers['expert_far']}：超时未答复"
 
 
 def test_reassign_refused_for_non_operator_and_after_reply(
     enterprise, enterprise_user, operator, brokers
 ):
     assignment = services.demand_assign_broker(demand=published_demand(enterprise))
+    decision = {
+        "demand": assignment.demand,
+        "broker": brokers["expert_far"],
+        "seen_assignment_id": assignment.pk,
+        "reason": "换人",
+    }
     with pytest.raises(PermissionDenied):
-        services.demand_reassign(demand=assignment.demand, actor=enterprise_user)
+        services.demand_reassign(actor=enterprise_user, **decision)
     services.assignment_reply(assignment=assignment, actor=assignment.broker.user, body="已联系")
-    with pytest.raises(ValidationError):
-        services.demand_reassign(demand=assignment.demand, actor=operator)
+    with pytest.raises(ValidationError) as refused:
+        services.demand_reassign(actor=operator, **decision)
+    assert refused.value.messages == ["该需求已经得到答复，无需改派。"]
+    assert assignment.demand.assignments.get(active=True) == assignment
 
 
 def test_compliance_counts_each_state(enterprise, operator, brokers):
@@ -142,7 +163,9 @@ def test_compliance_counts_each_state(enterprise, operator, brokers):
     assert len(awaiting) == 3
 
 
-def test_dashboard_shows_chart_and_reassigns_in_one_click(client, enterprise, operator, brokers):
+def test_dashboard_shows_chart_and_reassigns_through_the_confirm_page(
+    client, enterprise, operator, brokers
+):
     assignment = services.demand_assign_broker(demand=published_demand(enterprise))
     client.force_login(operator)
     page = client.get("/admin/response/")
@@ -150,8 +173,18 @@ def test_dashboard_shows_chart_and_reassigns_in_one_click(client, enterprise, op
     assert page.status_code == 200
     assert "<svg" in body and 'data-state="waiting">1<' in body
     assert assignment.demand.title in body
-    response = client.post(f"/admin/response/{assignment.demand.pk}/reassign/", follow=True)
-    assert "已改派给" in response.content.decode()
+    url = f"/admin/response/{assignment.demand.pk}/reassign/"
+    assert f'href="{url}">改派</a>' in body
+    response = client.post(
+        url,
+        {
+            "broker": brokers["expert_far"].pk,
+            "seen_assignment": assignment.pk,
+            "reason": "换一位经纪人",
+        },
+        follow=True,
+    )
+    assert f"已改派给 {brokers['expert_far']}。" in response.content.decode()
     assert assignment.demand.assignments.get(active=True).broker == brokers["expert_far"]
 
 

@@ -123,7 +123,9 @@ def test_weights_edit_of_a_market_the_operator_does_not_run_is_refused(
 ):
     client.force_login(operator_a)
     url = reverse("match_weights:edit", args=[sub_market_b.pk])
-    assert client.get(url).status_code == 403
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert f'href="{WEIGHTS_URL}">返回匹配权重</a>' in refused.content.decode()
     assert client.post(url, weights_post(region=0.0)).status_code == 403
     assert not MatchSettings.objects.filter(market=sub_market_b).exists()
 
@@ -258,8 +260,60 @@ def test_feedback_dashboard_draws_a_bar_per_market_of_the_status_mix(
     assert 'data-status="dismissed"' in bars[sub_market_a.name]
     # nothing happened in B yet: its whole bar is still "suggested"
     assert re.findall(r'data-status="(\w+)"', bars[sub_market_b.name]) == ["suggested"]
-    assert "暂无匹配" in bars[main_market.name]
-    # the main market's operator also sees the whole network added up
+    # no demand was filed with the main market itself, yet its bar is the whole network's
+    assert "暂无匹配" not in bars[main_market.name]
+    assert f"<title>{main_market.name}：已成交 {deals}</title>" in bars[main_market.name]
+    # the main market's row is the whole network added up, so no separate total repeats it
+    main = row_html(page, main_market.pk)
+    assert cell(main, "count", "suggested") == str(Match.objects.count())
+    assert 'data-market="total"' not in page
+
+
+def test_feedback_main_market_row_adds_up_its_sub_markets(
+    client, operator, matched, main_market, sub_market_a, sub_market_b
+):
+    apply_plan(list(Match.objects.filter(market=sub_market_a).order_by("pk")), matched["editor_a"])
+    # A demand filed with the main market itself counts in its row too.
+    direct = OrganizationFactory(kind=OrganizationKind.ENTERPRISE, market=main_market)
+    published(DemandFactory, owner=direct, **{**NEED, "title": "省级正极材料需求"})
+    services.rematch_all()
+    assert Match.objects.filter(market=main_market).exists()
+    client.force_login(operator)
+    page = client.get(FEEDBACK_URL).content.decode()
+    main = row_html(page, main_market.pk)
+    everything = list(Match.objects.values_list("status", flat=True))
+    assert cell(main, "count", "suggested") == str(len(everything))
+    assert cell(main, "count", "viewed") == str(sum(s != MatchStatus.SUGGESTED for s in everything))
+    assert cell(main, "count", "contacted") == str(
+        sum(s in (MatchStatus.CONTACTED, MatchStatus.DEAL) for s in everything)
+    )
+    assert cell(main, "count", "deals") == str(everything.count(MatchStatus.DEAL))
+    assert cell(main, "count", "dismissed") == str(everything.count(MatchStatus.DISMISSED))
+    deal_rate = everything.count(MatchStatus.DEAL) / len(everything)
+    assert cell(main, "rate", "deal") == f"{deal_rate * 100:.1f}%"
+    assert cell(main, "count", "waiting") == "1"  # market A's unmatchable demand
+    assert '<small data-covers="2">含下属 2 个分市场</small>' in main
+    # each sub-market's row still counts only its own
+    own_a = Match.objects.filter(market=sub_market_a).count()
+    assert cell(row_html(page, sub_market_a.pk), "count", "suggested") == str(own_a)
+    reason_rows = re.findall(
+        rf'<tr data-market="{main_market.pk}">\s*<td>[^<]*</td>\s*(<td data-reason.*?)</tr>',
+        page,
+        re.S,
+    )
+    (reason_row,) = reason_rows
+    assert cell(reason_row, "reason", DismissReason.PRICE) == "1"
+    assert cell(reason_row, "reason", DismissReason.IMMATURE) == "1"
+
+
+def test_feedback_of_two_sub_markets_keeps_their_total(
+    client, operator_org, matched, sub_market_a, sub_market_b
+):
+    both = make_operator(operator_org, sub_market_a, name="两市运营")
+    other_org = OrganizationFactory(kind=OrganizationKind.OPERATOR, market=sub_market_b)
+    MembershipFactory(user=both, organization=other_org, role=Role.OPERATOR, market=sub_market_b)
+    client.force_login(both)
+    page = client.get(FEEDBACK_URL).content.decode()
     total = row_html(page, "total")
     assert cell(total, "count", "suggested") == str(Match.objects.count())
 
@@ -270,4 +324,6 @@ def test_feedback_dashboard_refuses_non_operators(client, outsider, enterprise_u
     client.force_login(admin_user_without_role(enterprise_user))
     response = client.get(FEEDBACK_URL)
     assert response.status_code == 403
-    assert "只有市场运营人员" in response.content.decode()
+    body = response.content.decode()
+    assert "只有市场运营人员可以查看和调整供需匹配。" in body
+    assert f'href="{reverse("wagtailadmin_home")}">返回管理首页</a>' in body
