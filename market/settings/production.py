@@ -95,7 +95,7 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The admin's dashboard would fetch releases.wagtail.org, which connect-src blocks; upgrades
 # are the maintainers' business (requirements.lock).
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-# Static files with content hashes in their names, gzip- and brotli-compressed by
+# Static files with content hashes in their names, gzip-compressed by
 # collectstatic, and served by whitenoise with a year's Cache-Control (immutable), since a
 # changed file gets a new name. scripts/serve-production.sh runs collectstatic first.
 STORAGES = {
