@@ -89,9 +89,15 @@ def test_first_reply_closes_the_brokers_new_demand_notice(assignment):
 
 
 def test_reassignment_closes_the_old_brokers_notice(assignment, operator, main_market):
-    BrokerFactory(institution__market=main_market, fields=["new_materials"])
+    other = BrokerFactory(institution__market=main_market, fields=["new_materials"])
     notice = Notification.objects.get(verb="demand.assigned", recipient=assignment.broker.user)
-    services.demand_reassign(demand=assignment.demand, actor=operator, reason="休假")
+    services.demand_reassign(
+        demand=assignment.demand,
+        actor=operator,
+        broker=other,
+        seen_assignment_id=assignment.pk,
+        reason="休假",
+    )
     notice.refresh_from_db()
     assignment.refresh_from_db()
     assert notice.done_at == assignment.ended_at

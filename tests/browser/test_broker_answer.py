@@ -79,7 +79,7 @@ def test_broker_answers_owner_reads_and_replies_broker_sees_it(
     assert badge.inner_text() == "1"
     assert page.locator("#notifications-badge-label").inner_text() == "1 条未读通知"
     screenshot(page, "answer-2-owner-header-badge")
-    page.get_by_role("link", name=re.compile("^通知")).click()
+    page.locator("#notifications-link").click()
     page.wait_for_url(re.compile(r"/notifications/$"))
     notice = page.get_by_role("link", name="技术经纪人李文博答复了“寻求锂电池隔膜陶瓷涂覆技术”")
     notice.wait_for()
