@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from listings.choices import PATENT_KINDS, CooperationMode, IPKind, IPStatus
 from listings.models import Achievement, Demand, split_keywords
 from listings.validators import normalize_patent_number, validate_patent_number
+from market.forms import RegionField
 
 COMMON_FIELDS = [
     "title",
@@ -38,6 +39,7 @@ class KeywordsField(forms.CharField):
 
 
 class ListingForm(forms.ModelForm):
+    region_code = RegionField()
     keywords = KeywordsField(
         label=_("关键词"), required=False, help_text=_("用逗号或顿号分隔，最多20个")
     )

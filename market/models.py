@@ -15,6 +15,7 @@ from market.choices import (
     OrganizationStatus,
     Role,
 )
+from market.regions import region_full_name
 from market.validators import normalize_credit_code, validate_credit_code, validate_region_code
 
 
@@ -136,6 +137,11 @@ class Organization(models.Model):
 
     def clean(self):
         self.credit_code = normalize_credit_code(self.credit_code)
+
+    @property
+    def region_name(self) -> str:
+        """The region's full name: 湖北省武汉市洪山区 for 420111."""
+        return region_full_name(self.region_code) or self.region_code
 
     @property
     def is_approved(self) -> bool:

@@ -1,0 +1,91 @@
+// Region picker: turns each <input data-region-picker> (a region typed by name, which works
+// without a script) into three linked lists, province → city → district, that put the chosen
+// region's 6-digit code (GB/T 2260) into the input. The lists come from data-regions-url.
+(function () {
+  "use strict";
+  var inputs = document.querySelectorAll("input[data-region-picker]");
+  if (!inputs.length || !window.fetch) return;
+  var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
+  var text = zh
+    ? { province: "省份", city: "城市", district: "区县", pick: "请选择", whole: "（全部）" }
+    : { province: "Province", city: "City", district: "District", pick: "Choose", whole: "(all)" };
+
+  function option(value, label) {
+    var o = document.createElement("option");
+    o.value = value;
+    o.textContent = label;
+    return o;
+  }
+
+  function fill(select, items, placeholder) {
+    select.innerHTML = "";
+    select.appendChild(option("", placeholder));
+    (items || []).forEach(function (item) { select.appendChild(option(item[0], item[1])); });
+    select.disabled = !items || !items.length;
+  }
+
+  function enhance(input, tree) {
+    var wrap = document.createElement("div");
+    wrap.className = "region-picker";
+    wrap.setAttribute("role", "group");
+    var lists = ["province", "city", "district"].map(function (level) {
+      var select = document.createElement("select");
+      select.setAttribute("aria-label", text[level]);
+      select.dataset.level = level;
+      wrap.appendChild(select);
+      return select;
+    });
+    var province = lists[0], city = lists[1], district = lists[2];
+    // The label, the error summary's link and the error text now belong to the first list.
+    province.id = input.id;
+    input.id = input.id + "_code";
+    ["aria-describedby", "aria-invalid", "aria-required"].forEach(function (name) {
+      if (input.hasAttribute(name)) province.setAttribute(name, input.getAttribute(name));
+    });
+    var label = document.querySelector('label[for="' + province.id + '"]');
+    if (label) wrap.setAttribute("aria-labelledby", label.id || (label.id = province.id + "_label"));
+
+    function children(select, items) {
+      var found = (items || []).filter(function (item) { return item[0] === select.value; })[0];
+      return found ? found[2] : null;
+    }
+    function sync() {
+      input.value = district.value || city.value || province.value;
+    }
+    province.addEventListener("change", function () {
+      fill(city, children(province, tree), text.pick + text.city + text.whole);
+      fill(district, null, text.pick + text.district);
+      sync();
+    });
+    city.addEventListener("change", function () {
+      var districts = (children(city, children(province, tree)) || []).map(function (d) {
+        return [d[0], d[1]];
+      });
+      fill(district, districts, text.pick + text.district + text.whole);
+      sync();
+    });
+    district.addEventListener("change", sync);
+
+    fill(province, tree, text.pick + text.province);
+    fill(city, null, text.pick + text.city);
+    fill(district, null, text.pick + text.district);
+    var code = input.dataset.regionCode || "";
+    if (code) {
+      [code.slice(0, 2) + "0000", code.slice(0, 4) + "00", code].forEach(function (value, i) {
+        var select = lists[i];
+        if (select.querySelector('option[value="' + value + '"]')) {
+          select.value = value;
+          select.dispatchEvent(new Event("change"));
+        }
+      });
+    }
+    input.type = "hidden";
+    input.value = code;
+    input.parentNode.insertBefore(wrap, input);
+  }
+
+  fetch(inputs[0].dataset.regionsUrl, { credentials: "same-origin" })
+    .then(function (response) { return response.ok ? response.json() : Promise.reject(response); })
+    .then(function (tree) { inputs.forEach(function (input) { enhance(input, tree); }); })
+    .catch(function () { /* Without the lists the input still takes a region's name. */ });
+})();
