@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -213,6 +214,24 @@ class Membership(models.Model):
         return f"{self.user} · {self.organization} · {self.get_role_display()}"
 
 
+def fsm_transition_label(model: type[models.Model], name: str) -> str:
+    """The label a model gives one of its transitions, @transition(custom={"label": ...})."""
+    meta = getattr(getattr(model, name, None), "_django_fsm", None)
+    for fsm_transition in meta.transitions.values() if meta else ():
+        if "label" in fsm_transition.custom:
+            return str(fsm_transition.custom["label"])
+    return ""
+
+
+def state_label(model: type[models.Model] | None, state: str, field: str = "status") -> str:
+    """A lifecycle state in words ("已提交" for "submitted"), from the state field's choices."""
+    try:
+        choices = dict(model._meta.get_field(field).flatchoices) if model else {}
+    except FieldDoesNotExist:
+        choices = {}
+    return str(choices.get(state, state))
+
+
 class TransitionLog(models.Model):
     """One state change of anything with a lifecycle (listings, deals, cases): who, when,
     from, to, and why (全过程记录)."""
@@ -241,7 +260,15 @@ class TransitionLog(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self):
-        return f"{self.from_state} → {self.to_state}"
+        return f"{self.from_state_label} → {self.to_state_label}"
+
+    @property
+    def from_state_label(self) -> str:
+        return state_label(self.content_type.model_class(), self.from_state)
+
+    @property
+    def to_state_label(self) -> str:
+        return state_label(self.content_type.model_class(), self.to_state)
 
 
 class Notification(models.Model):

@@ -28,22 +28,31 @@
     var wrap = document.createElement("div");
     wrap.className = "region-picker";
     wrap.setAttribute("role", "group");
+    var id = input.id;
+    var label = document.querySelector('label[for="' + id + '"]');
+    if (label && !label.id) label.id = id + "_label";
     var lists = ["province", "city", "district"].map(function (level) {
       var select = document.createElement("select");
-      select.setAttribute("aria-label", text[level]);
+      select.id = id + "_" + level;
       select.dataset.level = level;
+      // Read out as "地区 省份": the field's label, then which of the three lists this is.
+      var name = document.createElement("span");
+      name.className = "visually-hidden";
+      name.id = select.id + "_name";
+      name.textContent = text[level];
+      select.setAttribute("aria-labelledby", (label ? label.id + " " : "") + name.id);
+      ["aria-describedby", "aria-invalid"].forEach(function (attr) {
+        if (input.hasAttribute(attr)) select.setAttribute(attr, input.getAttribute(attr));
+      });
+      wrap.appendChild(name);
       wrap.appendChild(select);
       return select;
     });
     var province = lists[0], city = lists[1], district = lists[2];
-    // The label, the error summary's link and the error text now belong to the first list.
-    province.id = input.id;
-    input.id = input.id + "_code";
-    ["aria-describedby", "aria-invalid", "aria-required"].forEach(function (name) {
-      if (input.hasAttribute(name)) province.setAttribute(name, input.getAttribute(name));
-    });
-    var label = document.querySelector('label[for="' + province.id + '"]');
-    if (label) wrap.setAttribute("aria-labelledby", label.id || (label.id = province.id + "_label"));
+    // The label's click and the error summary's link (#id_region_code) lead to the first list.
+    input.id = id + "_code";
+    province.id = id;
+    if (label) wrap.setAttribute("aria-labelledby", label.id);
 
     function children(select, items) {
       var found = (items || []).filter(function (item) { return item[0] === select.value; })[0];
