@@ -50,7 +50,9 @@ def test_new_university_signs_up_is_approved_and_submits(
     page.get_by_label("城市").select_option(label="武汉市")
     screenshot(page, "join-1-signup-form")
     page.get_by_role("button", name="提交注册").click()
-    page.get_by_text("校验位").wait_for()
+    # The summary at the top and the field itself both say what is wrong.
+    page.get_by_role("alert").get_by_text("校验位").wait_for()
+    assert page.locator(".field-invalid").get_by_text("校验位").is_visible()
     screenshot(page, "join-2-signup-bad-credit-code")
     page.get_by_label(field("密码")).fill(NEW_PASSWORD)
     page.get_by_label(field("确认密码")).fill(NEW_PASSWORD)
