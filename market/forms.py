@@ -1,3 +1,4 @@
+import json
 import uuid
 
 from django import forms
@@ -20,6 +21,17 @@ class RegionWidget(forms.TextInput):
     class Media:
         js = ["js/region-picker.js"]
 
+    labels = {
+        "province": _("省份"),
+        "city": _("城市"),
+        "district": _("区县"),
+        "pickProvince": _("请选择省份"),
+        "pickCity": _("请选择城市"),
+        "pickDistrict": _("请选择区县"),
+        "wholeProvince": _("全省"),
+        "wholeCity": _("全市"),
+    }
+
     def __init__(self, attrs=None):
         super().__init__({"autocomplete": "off", "data-region-picker": "", **(attrs or {})})
 
@@ -34,6 +46,9 @@ class RegionWidget(forms.TextInput):
         context = super().get_context(name, value, attrs)
         widget_attrs = context["widget"]["attrs"]
         widget_attrs["data-regions-url"] = reverse("regions_json")
+        widget_attrs["data-region-labels"] = json.dumps(
+            {key: str(label) for key, label in self.labels.items()}, ensure_ascii=False
+        )
         codes = resolve_region(value or "")
         if len(codes) == 1:
             widget_attrs["data-region-code"] = codes[0]

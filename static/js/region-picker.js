@@ -5,10 +5,8 @@
   "use strict";
   var inputs = document.querySelectorAll("input[data-region-picker]");
   if (!inputs.length || !window.fetch) return;
-  var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
-  var text = zh
-    ? { province: "省份", city: "城市", district: "区县", pick: "请选择", whole: "（全部）" }
-    : { province: "Province", city: "City", district: "District", pick: "Choose", whole: "(all)" };
+  // The words come from the page (data-region-labels, translated like the rest of the site).
+  var text = JSON.parse(inputs[0].dataset.regionLabels || "{}");
 
   function option(value, label) {
     var o = document.createElement("option");
@@ -62,22 +60,22 @@
       input.value = district.value || city.value || province.value;
     }
     province.addEventListener("change", function () {
-      fill(city, children(province, tree), text.pick + text.city + text.whole);
-      fill(district, null, text.pick + text.district);
+      fill(city, children(province, tree), text.wholeProvince);
+      fill(district, null, text.pickDistrict);
       sync();
     });
     city.addEventListener("change", function () {
       var districts = (children(city, children(province, tree)) || []).map(function (d) {
         return [d[0], d[1]];
       });
-      fill(district, districts, text.pick + text.district + text.whole);
+      fill(district, districts, city.value ? text.wholeCity : text.pickDistrict);
       sync();
     });
     district.addEventListener("change", sync);
 
-    fill(province, tree, text.pick + text.province);
-    fill(city, null, text.pick + text.city);
-    fill(district, null, text.pick + text.district);
+    fill(province, tree, text.pickProvince);
+    fill(city, null, text.pickCity);
+    fill(district, null, text.pickDistrict);
     var code = input.dataset.regionCode || "";
     if (code) {
       [code.slice(0, 2) + "0000", code.slice(0, 4) + "00", code].forEach(function (value, i) {
