@@ -142,6 +142,7 @@ class DemandForm(ListingForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["description"].label = _("问题描述")
+        self.fields["description"].error_messages["required"] = _("请填写“%s”。") % _("问题描述")
         # The browser's date picker offers no past day; a deadline already past stays editable.
         today = timezone.localdate()
         if self.instance.deadline is None or self.instance.deadline >= today:

@@ -124,3 +124,19 @@ def test_a_refused_match_action_is_named_in_chinese(market_data, enterprise_user
     assert refused.value.messages == [
         "当前状态为“已联系”，不能执行“标记已联系”。页面可能已过期，请刷新后再试。"
     ]
+
+
+def test_the_marks_summary_and_region_lists_read_in_english_too(client, enterprise_user):
+    client.force_login(enterprise_user)
+    client.cookies["django_language"] = "en"
+    url = reverse("listings:create", args=["demand"])
+    html = client.get(url).content.decode()
+    assert '<span class="visually-hidden"> (required)</span>' in html
+    assert "Fields marked" in html
+    assert "&quot;pickProvince&quot;: &quot;Choose a province&quot;" in html
+    response = client.post(url, {"client_token": str(uuid.uuid4())})
+    html = response.content.decode()
+    assert "<h2>Please correct the following 8 errors</h2>" in html
+    assert '<a href="#id_title">Title: Please fill in “Title”.</a>' in html
+    description = "Problem statement: Please fill in “Problem statement”."
+    assert f'<a href="#id_description">{description}</a>' in html
