@@ -20,6 +20,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from market.forms import RegionField
 from market.models import Market, Membership, Organization
 from market.permissions import operated_market_ids
 from market.services import membership_grant
@@ -105,6 +106,8 @@ class MarketScopedAdminForm(WagtailAdminModelForm):
 
 
 class MarketForm(WagtailAdminModelForm):
+    region_code = RegionField()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.for_user is not None and not self.for_user.is_superuser:
@@ -116,6 +119,7 @@ class MarketForm(WagtailAdminModelForm):
 
 class OrganizationForm(MarketScopedAdminForm):
     market_scoped_fields = {"market": "id__in"}
+    region_code = RegionField()
 
 
 class MembershipForm(MarketScopedAdminForm):

@@ -75,3 +75,11 @@ def test_admin_shows_no_gravatar_images(client, superuser):
     html = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "gravatar" not in html.lower()
     assert "default-user-avatar" in html
+
+
+def test_admin_organization_form_picks_the_region_by_name(client, superuser, university):
+    client.force_login(superuser)
+    url = reverse("wagtailsnippets_market_organization:edit", args=[university.pk])
+    html = client.get(url).content.decode()
+    assert 'value="湖北省武汉市"' in html and 'data-region-code="420100"' in html
+    assert "js/region-picker.js" in html
