@@ -91,6 +91,11 @@ def test_filters_fold_on_a_phone_and_stay_open_on_a_desktop(
     page.get_by_text("筛选条件").click()
     assert page.get_by_label("技术领域").is_visible()
     screenshot(page, "forms-4-phone-filters-opened")
+    # The search page's facets fold the same way.
+    page.goto("/search/?q=石墨烯")
+    assert page.locator("aside.facets details").get_attribute("open") is None
+    assert page.locator("aside.facets summary").is_visible()
+    screenshot(page, "forms-6-phone-search-facets-folded")
     phone.close()
 
     desktop = browser.new_context(
