@@ -140,3 +140,10 @@ def test_the_marks_summary_and_region_lists_read_in_english_too(client, enterpri
     assert '<a href="#id_title">Title: Please fill in “Title”.</a>' in html
     description = "Problem statement: Please fill in “Problem statement”."
     assert f'<a href="#id_description">{description}</a>' in html
+
+
+def test_the_review_page_names_the_region(client, enterprise, operator):
+    demand = DemandFactory(owner=enterprise, status=ListingStatus.SUBMITTED, region_code="420111")
+    client.force_login(operator)
+    html = client.get(reverse("review_queue:detail", args=["demand", demand.pk])).content.decode()
+    assert "湖北省武汉市洪山区（420111）" in html
