@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 
 from brokers.admin_views import ResponseDashboardViewSet
@@ -15,6 +16,7 @@ from market.wagtail_hooks import (
     MARKET_NETWORK_MENU_HOOK,
     MarketScopedAdminForm,
     MarketScopedSnippetViewSet,
+    YesNoColumn,
 )
 
 
@@ -37,7 +39,13 @@ class BrokerViewSet(MarketScopedSnippetViewSet):
     menu_name = "brokers"
     market_lookup = "institution__market_id"
     icon = "user"
-    list_display = ["user", "institution", "grade", "certificate_no", "active"]
+    list_display = [
+        Column("user", label=_("经纪人"), sort_key="user"),
+        "institution",
+        "grade",
+        "certificate_no",
+        YesNoColumn("active", label=_("在岗"), sort_key="active"),
+    ]
     list_filter = ["grade", "active"]
     search_fields = ["user__username", "user__name", "certificate_no", "institution__name"]
     copy_view_enabled = False

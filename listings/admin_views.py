@@ -206,6 +206,8 @@ class ReviewDetailView(WagtailAdminTemplateMixin, TemplateView):
             value = getattr(listing, field.name)
             if field.choices and value:
                 value = getattr(listing, f"get_{field.name}_display")()
+            elif field.name == "region_code" and value:
+                value = f"{listing.region_name}（{value}）"
             elif isinstance(field, models.BooleanField):
                 value = _("是") if value else _("否")
             elif isinstance(value, list):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from listings.choices import PATENT_KINDS, CooperationMode, IPKind, IPStatus
 from listings.models import Achievement, Demand, split_keywords
 from listings.validators import normalize_patent_number, validate_patent_number
+from market.forms import RegionField
 
 COMMON_FIELDS = [
     "title",
@@ -38,6 +39,7 @@ class KeywordsField(forms.CharField):
 
 
 class ListingForm(forms.ModelForm):
+    region_code = RegionField()
     keywords = KeywordsField(
         label=_("关键词"), required=False, help_text=_("用逗号或顿号分隔，最多20个")
     )
@@ -140,6 +142,7 @@ class DemandForm(ListingForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["description"].label = _("问题描述")
+        self.fields["description"].error_messages["required"] = _("请填写“%s”。") % _("问题描述")
         # The browser's date picker offers no past day; a deadline already past stays editable.
         today = timezone.localdate()
         if self.instance.deadline is None or self.instance.deadline >= today:

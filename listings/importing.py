@@ -54,6 +54,7 @@ from listings.validators import (
     validate_patent_number,
 )
 from market import permissions
+from market.regions import region_full_name, resolve_region
 from market.spreadsheets import csv_cell, xlsx_cell
 
 __all__ = [
@@ -234,6 +235,26 @@ FALSE_WORDS = {"否", "n", "no", "0", "false", "×", "x", "不"}
 
 def parse_text(value) -> str:
     return _text(value)
+
+
+def parse_region(value) -> str:
+    """A 6-digit code as written (the model checks it), or a region's name: "武汉市",
+    "湖北省武汉市", "湖北省武汉市洪山区"."""
+    text = _text(value)
+    if not text or text.isdigit():
+        return text
+    codes = resolve_region(text)
+    if len(codes) == 1:
+        return codes[0]
+    if not codes:
+        raise _CellError(
+            _("找不到地区“%(value)s”。请填写6位行政区划代码或完整的地区名称，如“湖北省武汉市”。")
+            % {"value": text}
+        )
+    raise _CellError(
+        _("有 %(count)d 个地区叫“%(value)s”：%(names)s。请写上所在的省市。")
+        % {"count": len(codes), "value": text, "names": "、".join(map(region_full_name, codes))}
+    )
 
 
 def parse_field(value) -> str:
@@ -508,8 +529,8 @@ KEYWORDS = Column(
 REGION = Column(
     "地区代码*",
     "region_code",
-    parse_text,
-    gettext_lazy("6位行政区划代码，例如 420100（武汉市）。"),
+    parse_region,
+    gettext_lazy("6位行政区划代码或地区名称，例如 420100 或 湖北省武汉市。"),
     "420100",
 )
 CONTACT = Column("联系人*", "contact_name", parse_text, gettext_lazy("不超过50字。"), "张老师")

@@ -36,7 +36,7 @@ from listings.choices import (
 from listings.locations import listing_url
 from listings.validators import normalize_patent_number, validate_patent_number
 from market import permissions
-from market.regions import province_name
+from market.regions import region_full_name
 from market.validators import validate_region_code
 
 # Long enough for a few pages of principle, advantages and figures; anything longer belongs in
@@ -241,7 +241,8 @@ class Listing(ConcurrentTransitionMixin, models.Model):
 
     @property
     def region_name(self) -> str:
-        return province_name(self.region_code) or self.region_code
+        """The region's full name: 湖北省武汉市洪山区 for 420111."""
+        return region_full_name(self.region_code) or self.region_code
 
     @property
     def is_public(self) -> bool:

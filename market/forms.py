@@ -1,13 +1,94 @@
+import json
 import uuid
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from market.choices import SELF_SERVICE_ORGANIZATION_KINDS
 from market.models import Market, Organization
+from market.regions import region_full_name, resolve_region
 from market.services import may_grant_operator_kind
 from market.validators import normalize_credit_code, validate_credit_code
+
+
+class RegionWidget(forms.TextInput):
+    """The region as a name one can type ("湖北省武汉市洪山区"); static/js/region-picker.js turns
+    it into three linked lists, province → city → district, that fill in the 6-digit code."""
+
+    class Media:
+        js = ["js/region-picker.js"]
+
+    labels = {
+        "province": _("省份"),
+        "city": _("城市"),
+        "district": _("区县"),
+        "pickProvince": _("请选择省份"),
+        "pickCity": _("请选择城市"),
+        "pickDistrict": _("请选择区县"),
+        "wholeProvince": _("全省"),
+        "wholeCity": _("全市"),
+    }
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "data-region-picker": "", **(attrs or {})})
+
+    def format_value(self, value):
+        # A stored code reads as its name; what someone typed is given back as typed.
+        codes = resolve_region(value or "")
+        if (value or "").isdigit() and codes:
+            return region_full_name(codes[0])
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["data-regions-url"] = reverse("regions_json")
+        widget_attrs["data-region-labels"] = json.dumps(
+            {key: str(label) for key, label in self.labels.items()}, ensure_ascii=False
+        )
+        codes = resolve_region(value or "")
+        if len(codes) == 1:
+            widget_attrs["data-region-code"] = codes[0]
+        return context
+
+
+class RegionField(forms.CharField):
+    """地区: a region of the national list (GB/T 2260), picked or written by name, cleaned to
+    its 6-digit code."""
+
+    widget = RegionWidget
+
+    def __init__(self, **kwargs):
+        kwargs.pop("max_length", None)
+        kwargs.setdefault("label", _("地区"))
+        kwargs.setdefault("help_text", _("依次选择省、市、区县，例如 湖北省 → 武汉市 → 洪山区"))
+        super().__init__(max_length=60, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return text
+        codes = resolve_region(text)
+        if not codes:
+            raise ValidationError(
+                _("找不到地区“%(value)s”。请选择省、市、区县，或填写完整名称，如“湖北省武汉市”。"),
+                code="region_unknown",
+                params={"value": text},
+            )
+        if len(codes) > 1:
+            raise ValidationError(
+                _("有 %(count)d 个地区叫“%(value)s”：%(names)s。请写上所在的省市。"),
+                code="region_ambiguous",
+                params={
+                    "count": len(codes),
+                    "value": text,
+                    "names": "、".join(region_full_name(c) for c in codes),
+                },
+            )
+        return codes[0]
 
 
 def _self_service_kind_choices():
@@ -15,6 +96,8 @@ def _self_service_kind_choices():
 
 
 class OrganizationForm(forms.ModelForm):
+    region_code = RegionField()
+
     class Meta:
         model = Organization
         fields = [
@@ -79,9 +162,7 @@ class SignupForm(forms.Form):
         queryset=Market.objects.all(),
         help_text=_("由该市场的运营人员审核您的机构"),
     )
-    region_code = forms.CharField(
-        label=_("地区代码"), max_length=6, help_text=_("6位行政区划代码，例如 420100（武汉市）")
-    )
+    region_code = RegionField()
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     signup_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -15,6 +16,7 @@ from market.choices import (
     OrganizationStatus,
     Role,
 )
+from market.regions import region_full_name
 from market.validators import normalize_credit_code, validate_credit_code, validate_region_code
 
 
@@ -138,6 +140,11 @@ class Organization(models.Model):
         self.credit_code = normalize_credit_code(self.credit_code)
 
     @property
+    def region_name(self) -> str:
+        """The region's full name: 湖北省武汉市洪山区 for 420111."""
+        return region_full_name(self.region_code) or self.region_code
+
+    @property
     def is_approved(self) -> bool:
         return self.status == OrganizationStatus.APPROVED
 
@@ -207,6 +214,24 @@ class Membership(models.Model):
         return f"{self.user} · {self.organization} · {self.get_role_display()}"
 
 
+def fsm_transition_label(model: type[models.Model], name: str) -> str:
+    """The label a model gives one of its transitions, @transition(custom={"label": ...})."""
+    meta = getattr(getattr(model, name, None), "_django_fsm", None)
+    for fsm_transition in meta.transitions.values() if meta else ():
+        if "label" in fsm_transition.custom:
+            return str(fsm_transition.custom["label"])
+    return ""
+
+
+def state_label(model: type[models.Model] | None, state: str, field: str = "status") -> str:
+    """A lifecycle state in words ("已提交" for "submitted"), from the state field's choices."""
+    try:
+        choices = dict(model._meta.get_field(field).flatchoices) if model else {}
+    except FieldDoesNotExist:
+        choices = {}
+    return str(choices.get(state, state))
+
+
 class TransitionLog(models.Model):
     """One state change of anything with a lifecycle (listings, deals, cases): who, when,
     from, to, and why (全过程记录)."""
@@ -235,7 +260,15 @@ class TransitionLog(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self):
-        return f"{self.from_state} → {self.to_state}"
+        return f"{self.from_state_label} → {self.to_state_label}"
+
+    @property
+    def from_state_label(self) -> str:
+        return state_label(self.content_type.model_class(), self.from_state)
+
+    @property
+    def to_state_label(self) -> str:
+        return state_label(self.content_type.model_class(), self.to_state)
 
 
 class Notification(models.Model):

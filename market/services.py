@@ -29,7 +29,16 @@ from market.choices import (
     OrganizationStatus,
     Role,
 )
-from market.models import Market, Membership, Notification, Organization, TransitionLog, User
+from market.models import (
+    Market,
+    Membership,
+    Notification,
+    Organization,
+    TransitionLog,
+    User,
+    fsm_transition_label,
+    state_label,
+)
 from market.validators import normalize_credit_code
 
 logger = logging.getLogger(__name__)
@@ -117,15 +126,18 @@ def transition_apply(
     from_state = getattr(locked, state_field)
     # Permission first: someone who may not act learns nothing about the record's state.
     if not any(t.has_perm(locked, by) for t in method._django_fsm.transitions.values()):
-        raise PermissionDenied(_("您没有权限执行“%s”。") % transition_label(transition))
+        raise PermissionDenied(_("您没有权限执行“%s”。") % transition_label(transition, model))
     if not can_proceed(method):
         raise ValidationError(
             _("当前状态为“%(state)s”，不能执行“%(action)s”。页面可能已过期，请刷新后再试。")
-            % {"state": locked.get_status_display(), "action": transition_label(transition)},
+            % {
+                "state": state_label(model, from_state, state_field),
+                "action": transition_label(transition, model),
+            },
             code="invalid_transition",
         )
     if not has_transition_perm(method, by):
-        raise PermissionDenied(_("您没有权限执行“%s”。") % transition_label(transition))
+        raise PermissionDenied(_("您没有权限执行“%s”。") % transition_label(transition, model))
     method()
     try:
         locked.save()
@@ -182,14 +194,20 @@ TRANSITION_LABELS = {
 }
 
 
-def transition_label(name: str) -> str:
+def transition_label(name: str, model: type[models.Model] | None = None) -> str:
+    """The person's word for a transition: the label on the model's own @transition
+    (custom={"label": ...}) if it has one, else the shared table above."""
+    if model is not None:
+        label = fsm_transition_label(model, name)
+        if label:
+            return label
     return str(TRANSITION_LABELS.get(name, name))
 
 
 def transition_history(obj: models.Model):
     return TransitionLog.objects.filter(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
-    ).select_related("by")
+    ).select_related("by", "content_type")
 
 
 class DuplicateSignup(Exception):

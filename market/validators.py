@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 
-from market.regions import PROVINCES
+from market.regions import province_name
 
 REGION_CODE_RE = re.compile(r"^\d{6}$")
 
@@ -54,7 +54,7 @@ def validate_region_code(value: str) -> None:
         raise ValidationError(
             _("地区代码应为6位数字的行政区划代码，例如 420100（武汉市）。"), code="region_format"
         )
-    if value[:2] not in PROVINCES:
+    if not province_name(value):
         raise ValidationError(
             _("地区代码“%(code)s”的前两位不是有效的省级代码。"),
             code="region_province",

@@ -2,12 +2,16 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from market import selectors, services
 from market.forms import OrganizationForm, SignupForm
+from market.regions import region_tree
 
 
 def signup(request):
@@ -92,3 +96,10 @@ def notification_list(request):
     notifications = list(request.user.notifications.all()[:100])
     request.user.notifications.filter(read_at=None).update(read_at=timezone.now())
     return render(request, "market/notifications.html", {"notifications": notifications})
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def regions_json(request):
+    """The national list of regions, province → city → district, for static/js/region-picker.js."""
+    return JsonResponse(region_tree(), safe=False, json_dumps_params={"ensure_ascii": False})

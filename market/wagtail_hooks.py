@@ -15,16 +15,28 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from market.forms import RegionField
 from market.models import Market, Membership, Organization
 from market.permissions import operated_market_ids
 from market.services import membership_grant
 
 # Viewsets in other apps set `menu_hook` to this to appear in the "市场网络" menu.
 MARKET_NETWORK_MENU_HOOK = "register_market_network_menu_item"
+
+
+class YesNoColumn(Column):
+    """A yes/no field in a listing as "✓ 是" / "✗ 否", not Python's True and False."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        if value is None:
+            return ""
+        return _("✓ 是") if value else _("✗ 否")
 
 
 class MarketScopedObjectMixin:
@@ -94,6 +106,8 @@ class MarketScopedAdminForm(WagtailAdminModelForm):
 
 
 class MarketForm(WagtailAdminModelForm):
+    region_code = RegionField()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.for_user is not None and not self.for_user.is_superuser:
@@ -105,6 +119,7 @@ class MarketForm(WagtailAdminModelForm):
 
 class OrganizationForm(MarketScopedAdminForm):
     market_scoped_fields = {"market": "id__in"}
+    region_code = RegionField()
 
 
 class MembershipForm(MarketScopedAdminForm):
@@ -177,7 +192,12 @@ class MembershipViewSet(MarketScopedSnippetViewSet):
     menu_name = "memberships"
     icon = "user"
     menu_label = _("成员角色")
-    list_display = ["user", "organization", "role", "market"]
+    list_display = [
+        Column("user", label=_("人员"), sort_key="user"),
+        "organization",
+        "role",
+        "market",
+    ]
     list_filter = ["role", "market"]
     search_fields = ["user__username", "user__name", "organization__name"]
     copy_view_enabled = False

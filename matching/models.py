@@ -171,6 +171,7 @@ class Match(ConcurrentTransitionMixin, models.Model):
         source=MatchStatus.SUGGESTED,
         target=MatchStatus.VIEWED,
         permission=may_give_feedback,
+        custom={"label": _("查看")},
     )
     def view(self):
         """Someone who can act on the match opened it."""
@@ -180,6 +181,7 @@ class Match(ConcurrentTransitionMixin, models.Model):
         source=[MatchStatus.SUGGESTED, MatchStatus.VIEWED],
         target=MatchStatus.DISMISSED,
         permission=may_give_feedback,
+        custom={"label": _("忽略")},
     )
     def dismiss(self):
         """Not worth acting on; the reason is stored beside it."""
@@ -189,6 +191,7 @@ class Match(ConcurrentTransitionMixin, models.Model):
         source=MatchStatus.DISMISSED,
         target=MatchStatus.VIEWED,
         permission=may_give_feedback,
+        custom={"label": _("恢复")},
     )
     def restore(self):
         """Dismissed by mistake."""
@@ -198,6 +201,7 @@ class Match(ConcurrentTransitionMixin, models.Model):
         source=[MatchStatus.SUGGESTED, MatchStatus.VIEWED],
         target=MatchStatus.CONTACTED,
         permission=may_give_feedback,
+        custom={"label": _("标记已联系")},
     )
     def contact(self):
         """One side reached out to the other."""
@@ -207,6 +211,7 @@ class Match(ConcurrentTransitionMixin, models.Model):
         source=MatchStatus.CONTACTED,
         target=MatchStatus.DEAL,
         permission=may_give_feedback,
+        custom={"label": _("标记已成交")},
     )
     def close_deal(self):
         """The match became a deal (the deal pipeline takes it from here)."""

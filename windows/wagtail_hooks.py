@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 
@@ -9,6 +10,7 @@ from market.wagtail_hooks import (
     MARKET_NETWORK_MENU_HOOK,
     MarketScopedAdminForm,
     MarketScopedSnippetViewSet,
+    YesNoColumn,
 )
 from windows.models import ServiceWindow
 
@@ -21,7 +23,15 @@ class ServiceWindowViewSet(MarketScopedSnippetViewSet):
     model = ServiceWindow
     menu_name = "service-windows"
     icon = "home"
-    list_display = ["name", "market", "hours", "phone", "appointment_available"]
+    list_display = [
+        "name",
+        "market",
+        "hours",
+        "phone",
+        YesNoColumn(
+            "appointment_available", label=_("提供预约/延时服务"), sort_key="appointment_available"
+        ),
+    ]
     list_filter = ["market", "appointment_available"]
     search_fields = ["name", "address"]
     copy_view_enabled = False

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Lets the site's form renderer (TemplatesSetting) find Django's own widget templates.
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +101,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form renders through templates/forms/: required marks and an error summary.
+FORM_RENDERER = "market.renderers.SiteFormRenderer"
 
 WSGI_APPLICATION = "market.wsgi.application"
 ASGI_APPLICATION = "market.asgi.application"
@@ -211,6 +216,8 @@ EMAIL_BACKEND = env(
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="技术市场 <noreply@techmarket.local>")
 
 WAGTAIL_SITE_NAME = "省技术市场"
+# The admin shows initials instead of Gravatar images: gravatar.com is not reachable from here.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "zip"]

@@ -76,7 +76,7 @@ def test_wrong_types_show_errors_and_save_nothing(client, enterprise_user):
     )
     body = response.content.decode()
     assert "输入一个数字" in body
-    assert "地区代码应为6位数字" in body
+    assert "找不到地区“42”。请选择省、市、区县" in body
     assert "输入一个有效的日期" in body
     assert Demand.objects.count() == 0
 
