@@ -165,3 +165,16 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Delete this run's Elasticsearch indexes (market.settings.test gives them their own
+    prefix), so runs never read each other's documents."""
+    if not settings.ELASTICSEARCH_URL:
+        return
+    from search.backends import elastic
+
+    try:
+        elastic.drop_all()
+    except Exception as exc:  # the node may be gone by now; the run's outcome stands
+        print(f"\nCould not delete this run's Elasticsearch indexes: {exc}")

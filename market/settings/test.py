@@ -19,3 +19,8 @@ TASKS = {
         "QUEUES": ["matching"],
     },
 }
+
+# Elasticsearch, when a node is configured: this run's own indexes (deleted when the run
+# ends, tests/conftest.py), refreshed on every write so a test reads what it just indexed.
+SEARCH_INDEX_PREFIX = f"test-{__import__('uuid').uuid4().hex[:10]}"
+SEARCH_ES_REFRESH = True

@@ -76,7 +76,8 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
             start_new_session=True,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 120
+        # check --deploy and collectstatic first: slow on a busy machine.
+        deadline = time.monotonic() + 300
         while True:
             try:
                 status, _headers, _body = _get(port, "/api/v1/openapi.json")
