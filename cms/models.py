@@ -35,7 +35,7 @@ class CachedPageMixin:
 
     def cache_for_anonymous(self, request, *tags: str) -> None:
         if self.get_view_restrictions().exists():
-            pagecache.never_cache(request)
+            pagecache.exclude_from_cache(request)
         else:
             pagecache.depends_on(request, *self.page_cache_tags, *tags)
 

@@ -20,7 +20,7 @@ with versioned tags:
 Never cached: a signed-in reader's page (and a signed-in reader is never served a cached
 one: their header has their name and notifications), anything but a GET with status 200, a
 response that sets a cookie or says private/no-store, a page with messages, a page behind a
-Wagtail view restriction (`never_cache`).
+Wagtail view restriction (`exclude_from_cache`).
 
 CSRF: every page's header has the language switch, a POST form with a CSRF token, and a
 token must never be shared (it carries the first reader's secret). The stored HTML has each
@@ -104,7 +104,7 @@ def depends_on(request, *tags: str) -> dict[str, int]:
     return merged
 
 
-def never_cache(request) -> None:
+def exclude_from_cache(request) -> None:
     """This page must not be cached, whatever else it depends on."""
     request._page_cache_never = True
 

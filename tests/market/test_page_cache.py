@@ -283,3 +283,29 @@ def test_signed_in_listing_page_has_no_etag(client, site, outsider):
     response = client.get(f"/achievements/{achievement.pk}/")
     assert response.status_code == 200
     assert "ETag" not in response
+
+
+def test_password_protected_page_is_never_cached(client, site):
+    from django.urls import reverse
+    from wagtail.models import PageViewRestriction
+
+    page = StandardPage.objects.get(
+        url_path__endswith="/policies/", locale__language_code="zh-hans"
+    )
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="kaimen-2026"
+    )
+    entered = client.post(
+        reverse("wagtailcore_authenticate_with_password", args=[restriction.pk, page.pk]),
+        {"password": "kaimen-2026", "return_url": "/policies/"},
+    )
+    assert entered.status_code == 302
+    inside = client.get("/policies/")
+    assert inside.status_code == 200
+    assert "技术合同认定登记" in inside.content.decode()
+    assert "X-Page-Cache" not in inside
+
+    stranger = Client().get("/policies/")
+    assert "X-Page-Cache" not in stranger
+    assert "技术合同认定登记" not in stranger.content.decode()
+    assert 'name="password"' in stranger.content.decode()
