@@ -309,3 +309,16 @@ def test_password_protected_page_is_never_cached(client, site):
     assert "X-Page-Cache" not in stranger
     assert "技术合同认定登记" not in stranger.content.decode()
     assert 'name="password"' in stranger.content.decode()
+
+
+def test_htmx_results_and_the_full_list_are_cached_apart(client, site):
+    published(AchievementFactory, title="分开缓存的成果")
+    partial = client.get("/achievements/", HTTP_HX_REQUEST="true")
+    assert partial["X-Page-Cache"] == "miss"
+    assert "<html" not in partial.content.decode()
+    full = client.get("/achievements/")
+    assert full["X-Page-Cache"] == "miss"
+    assert "<html" in full.content.decode() and "分开缓存的成果" in full.content.decode()
+    again = client.get("/achievements/", HTTP_HX_REQUEST="true")
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == partial.content
