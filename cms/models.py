@@ -20,12 +20,34 @@ from listings.filters import AchievementFilter, DemandFilter
 from listings.kinds import ACHIEVEMENT, DEMAND, ListingKind
 from listings.models import Achievement, Demand
 from listings.views import render_listing_detail
+from market import pagecache
 
 PAGE_SIZE = 20
+LISTING_KINDS_TAGS = (pagecache.kind_tag(ACHIEVEMENT.key), pagecache.kind_tag(DEMAND.key))
 
 
-class HomePage(Page):
+class CachedPageMixin:
+    """A page whose anonymous copy is cached whole (see market.pagecache) and stays until
+    what it shows changes: `page_cache_tags`, besides the CMS pages themselves. A page
+    behind a view restriction (a password, a group) is never cached."""
+
+    page_cache_tags: tuple[str, ...] = ()
+
+    def cache_for_anonymous(self, request, *tags: str) -> None:
+        if self.get_view_restrictions().exists():
+            pagecache.exclude_from_cache(request)
+        else:
+            pagecache.depends_on(request, *self.page_cache_tags, *tags)
+
+    def serve(self, request, *args, **kwargs):
+        self.cache_for_anonymous(request)
+        return super().serve(request, *args, **kwargs)
+
+
+class HomePage(CachedPageMixin, Page):
     """The market's front page: a hero, live figures against the "十百千" targets, and body."""
+
+    page_cache_tags = (*LISTING_KINDS_TAGS, "figures")
 
     hero_title = models.CharField(_("主标题"), max_length=120)
     hero_text = models.TextField(_("导语"), blank=True)
@@ -61,7 +83,7 @@ class HomePage(Page):
         return context
 
 
-class IndexPage(Page):
+class IndexPage(CachedPageMixin, Page):
     """What the section pages under the home page share: an intro, one of each."""
 
     intro = RichTextField(_("简介"), blank=True)
@@ -103,6 +125,7 @@ class ListingIndexPage(RoutablePageMixin, IndexPage):
 
     @path("")
     def index(self, request):
+        self.cache_for_anonymous(request, pagecache.kind_tag(self.kind))
         filterset, queryset = self.filtered(request)
         paginator = Paginator(queryset, PAGE_SIZE)
         page_number = request.GET.get("page") or 1
@@ -131,6 +154,8 @@ class ListingIndexPage(RoutablePageMixin, IndexPage):
 
     @path("<int:pk>/")
     def detail(self, request, pk):
+        # render_listing_detail names the listing the page depends on.
+        self.cache_for_anonymous(request)
         return render_listing_detail(request, self.kind, pk, page=self)
 
 
@@ -172,8 +197,10 @@ class SubMarketIndexPage(IndexPage):
         return context
 
 
-class SubMarketPage(Page):
+class SubMarketPage(CachedPageMixin, Page):
     """One sub-market's page: its one-stop window (一站式合作窗口) and its own listings."""
+
+    page_cache_tags = LISTING_KINDS_TAGS
 
     # A foreign key, not one-to-one: the Chinese page and its English translation show the
     # same market.
@@ -208,7 +235,7 @@ class SubMarketPage(Page):
         return context
 
 
-class StandardPage(Page):
+class StandardPage(CachedPageMixin, Page):
     """A page of policies, rules or a service guide (政策法规、办事指南)."""
 
     intro = models.TextField(_("摘要"), blank=True)
@@ -237,7 +264,7 @@ class NewsIndexPage(IndexPage):
         return context
 
 
-class NewsPage(Page):
+class NewsPage(CachedPageMixin, Page):
     """A notice or piece of event news (通知公告、活动动态)."""
 
     date = models.DateField(_("发布日期"), default=timezone.localdate)

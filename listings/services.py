@@ -31,7 +31,7 @@ from listings.models import (
     Mode,
 )
 from listings.signals import announce_listing_changed
-from market import permissions
+from market import pagecache, permissions
 from market.choices import LISTING_EDITOR_ROLES
 from market.models import Organization, User
 from market.services import notify, transition_apply
@@ -366,6 +366,9 @@ def attachment_add(*, listing: Listing, actor: User, upload: UploadedFile) -> At
     )
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()
+    # The listing's page lists its attachments; nothing else shows them.
+    tag = pagecache.listing_tag(type(listing)._meta.model_name, listing.pk)
+    transaction.on_commit(lambda: pagecache.invalidate(tag))
     return attachment
 
 

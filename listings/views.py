@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,7 @@ from listings.forms import AttachmentForm, ConfirmImportForm, ImportForm, Intere
 from listings.kinds import ACHIEVEMENT, DEMAND, KINDS, ListingKind, get_kind
 from listings.locations import listing_site_url
 from listings.panels import detail_panels
-from market import permissions
+from market import pagecache, permissions
 from market.models import Organization
 from market.services import transition_history
 
@@ -178,6 +179,21 @@ def render_listing_detail(request, kind, pk, page=None):
             {"model": model, "listing": listing, "page": page},
             status=404,
         )
+    validators = None
+    if not request.user.is_authenticated:
+        # The anonymous page is the same for everyone: cached whole, and answered with a 304
+        # while neither the listing, its matches nor the site's navigation changed.
+        versions = pagecache.depends_on(request, pagecache.listing_tag(kind, pk), "matches")
+        validators = {
+            "etag": pagecache.etag_for(
+                kind, pk, listing.updated_at.isoformat(), translation.get_language(),
+                request.headers.get("HX-Request", ""), sorted(versions.items()),
+            ),
+            "last_modified": max(listing.updated_at.timestamp(), pagecache.last_changed(versions)),
+        }  # fmt: skip
+        not_modified = pagecache.conditional_response(request, **validators)
+        if not_modified is not None:
+            return not_modified
     is_editor = permissions.is_org_editor(request.user, listing.owner_id)
     context = {
         "page": page,
@@ -193,7 +209,10 @@ def render_listing_detail(request, kind, pk, page=None):
         "interest_form": InterestForm(),
         "panels": detail_panels(request, kind=kind, listing=listing),
     }
-    return render(request, "listings/detail.html", context)
+    response = render(request, "listings/detail.html", context)
+    if validators is not None:
+        pagecache.set_validators(response, **validators)
+    return response
 
 
 @login_required

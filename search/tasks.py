@@ -4,9 +4,13 @@ out its timeout and the saved-search check may run searches and send e-mail."""
 
 from django_tasks import task
 
+from market import pagecache
 from search import services
 
 
 @task(backend="default", queue_name="default")
 def sync_listing(kind: str, pk: int) -> dict:
-    return {"notified": services.listing_sync(kind=kind, listing_id=pk)}
+    notified = services.listing_sync(kind=kind, listing_id=pk)
+    # The search pages cached between the change and this sync showed the old index.
+    pagecache.invalidate("search")
+    return {"notified": notified}

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from market import pagecache
 from search import selectors, services
 from search.contract import FACETS, SearchQuery, query_string_too_long, too_long_message
 from search.selectors import hit_urls
@@ -47,6 +48,9 @@ def search_page(request):
             },
             status=414,
         )
+    pagecache.depends_on(
+        request, "search", pagecache.kind_tag("achievement"), pagecache.kind_tag("demand")
+    )
     query = query_from_params(request.GET)
     results = hit_urls(services.search(query))
     params = request.GET.copy()

@@ -178,3 +178,14 @@ def pytest_sessionfinish(session, exitstatus):
         elastic.drop_all()
     except Exception as exc:  # the node may be gone by now; the run's outcome stands
         print(f"\nCould not delete this run's Elasticsearch indexes: {exc}")
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Cached pages and tag versions live in the process's locmem cache; each test starts
+    without any, as the rows of the test before were rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Inside CSRF, auth, messages and htmx: anonymous public pages, cached whole.
+    "market.pagecache.AnonymousPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the locked-out page.
     "axes.middleware.AxesMiddleware",
@@ -138,6 +140,10 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# How long a cached anonymous page is kept at most; what it shows changing removes it sooner
+# (market.pagecache).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
 # Search: index names start with the prefix; a node that fails is not asked again for

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from market import pagecache
 from market.models import User
 from market.services import transition_apply
 from matching.choices import DismissReason, MatchStatus
@@ -54,6 +55,8 @@ def match_feedback(
         match.dismiss_reason, match.dismiss_note = "", ""
         match.dismissed_by, match.dismissed_at = None, None
         match.save(update_fields=["dismiss_reason", "dismiss_note", "dismissed_by", "dismissed_at"])
+    # A dismissed match leaves the listings' pages for everyone, a restored one comes back.
+    transaction.on_commit(lambda: pagecache.invalidate("matches"))
     return match
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from listings.choices import ListingStatus
 from listings.models import Demand
+from market import pagecache
 from market.models import Market
 from matching import adapter
 from matching.choices import MatchStatus
@@ -52,6 +53,7 @@ def market_rematch(*, market_id: int, live: LiveIndex = live_index) -> RematchRe
     if chunk:
         with transaction.atomic():
             _write_lists(_rank_demands(chunk, live=live), now=timezone.now(), result=result)
+    _pages_show_new_matches()
     return result
 
 
@@ -147,6 +149,11 @@ def _only_published(lists: dict, index) -> dict:
     return lists
 
 
+def _pages_show_new_matches() -> None:
+    """A listing's page shows its matches: cached copies go once the lists are written."""
+    transaction.on_commit(lambda: pagecache.invalidate("matches"))
+
+
 @transaction.atomic
 def listing_rematch(*, kind: str, pk: int, live: LiveIndex = live_index) -> RematchResult:
     """Recompute the matches one listing takes part in, as it is now. Run after commit by
@@ -173,6 +180,7 @@ def listing_rematch(*, kind: str, pk: int, live: LiveIndex = live_index) -> Rema
     else:
         _fold_achievement(pk, record, live=live, now=now, result=result)
     notify_new_matches(result.created)
+    _pages_show_new_matches()
     return result
 
 
@@ -394,6 +402,7 @@ def rematch_all(
             _drop_demand(demand_id, result)
     if notify_owners:
         notify_new_matches(result.created)
+    _pages_show_new_matches()
     return result
 
 
