@@ -157,6 +157,17 @@ def fresh_match_index():
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """The cache (locmem in tests) outlives a test's rolled-back rows: each test starts
+    with no fragment another test computed."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """A request under English leaves English active in the thread; each test starts in
     the site's default language, as a new request would."""
