@@ -7,6 +7,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("门户网站")
 
     def ready(self):
+        from cms import receivers  # noqa: F401
         from cms.selectors import ListingPages
         from listings.locations import register_router
 

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cms.selectors import listing_index_page
 from cms.site_builder import site_build
 from listings import services
 from listings.choices import ListingStatus
@@ -141,3 +142,21 @@ def test_a_second_request_computes_no_fragment(client, site, university, url, sa
     warm = _queries(client, url)
     assert len(cold) - len(warm) == saved
     assert [q for q in warm if q not in cold] == []
+
+
+def test_listing_links_follow_the_page_tree(client, site):
+    from cms.models import AchievementIndexPage
+
+    assert 'href="/achievements/">找成果</a>' in page(client, "/")
+    index = AchievementIndexPage.objects.get(locale__language_code="zh-hans")
+    index.slug = "keji-chengguo"
+    index.save_revision().publish()
+    assert 'href="/keji-chengguo/">找成果</a>' in page(client, "/")
+    index.unpublish()
+    # Without the Chinese index the link falls back to its English translation, which
+    # keeps the slug it was translated with.
+    fallback = listing_index_page("achievement")
+    assert fallback.locale.language_code == "en"
+    home = page(client, "/")
+    assert "/keji-chengguo/" not in home
+    assert f'href="{fallback.url}">找成果</a>' in home
