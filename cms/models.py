@@ -75,8 +75,8 @@ class HomePage(CachedPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_achievements"] = listing_selectors.listings_public(Achievement)[:6]
-        context["latest_demands"] = listing_selectors.listings_public(Demand)[:6]
+        context["latest_achievements"] = listing_selectors.listings_latest(Achievement)
+        context["latest_demands"] = listing_selectors.listings_latest(Demand)
         context["sub_markets"] = (
             SubMarketPage.objects.live().filter(locale=self.locale).select_related("market")
         )
@@ -117,9 +117,7 @@ class ListingIndexPage(RoutablePageMixin, IndexPage):
         return self.listing_kind.key
 
     def filtered(self, request):
-        queryset = listing_selectors.listings_public(self.model).prefetch_related(
-            self.model.modes_relation()
-        )
+        queryset = listing_selectors.listing_cards(self.model)
         filterset = self.filterset_class(request.GET or None, queryset=queryset)
         return filterset, filterset.qs if filterset.is_bound else queryset
 
@@ -128,6 +126,8 @@ class ListingIndexPage(RoutablePageMixin, IndexPage):
         self.cache_for_anonymous(request, pagecache.kind_tag(self.kind))
         filterset, queryset = self.filtered(request)
         paginator = Paginator(queryset, PAGE_SIZE)
+        # The count is a fragment: computed once per change of the listings, not per request.
+        paginator.count = listing_selectors.listings_count(self.model, queryset, request.GET)
         page_number = request.GET.get("page") or 1
         try:
             page_obj = paginator.page(page_number)
@@ -226,10 +226,10 @@ class SubMarketPage(CachedPageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         market_ids = self.market.covered_market_ids()
         context["window"] = getattr(self.market, "window", None)
-        context["achievements"] = listing_selectors.listings_public(Achievement).filter(
+        context["achievements"] = listing_selectors.listing_cards(Achievement).filter(
             market_id__in=market_ids
         )[:10]
-        context["demands"] = listing_selectors.listings_public(Demand).filter(
+        context["demands"] = listing_selectors.listing_cards(Demand).filter(
             market_id__in=market_ids
         )[:10]
         return context

@@ -15,6 +15,11 @@ from cms.models import (
     SubMarketIndexPage,
 )
 from listings.locations import DetailUrl
+from market.fragments import fragment
+
+# The fragment group of what is read from the page tree on every page (the listing
+# indexes' addresses); bumped by cms.receivers whenever a page or a site changes.
+PAGES_FRAGMENTS = "pages"
 
 INDEX_PAGES = {page.listing_kind.key: page for page in (AchievementIndexPage, DemandIndexPage)}
 
@@ -58,16 +63,27 @@ def navigation_pages() -> list:
     )
 
 
+def listing_index_page_url(kind: str) -> str:
+    """The address of a kind's live index page in the reader's language ("" when the site
+    has none), read from the page tree once per change of the pages, not on every page
+    that links to it."""
+
+    def compute() -> str:
+        page = listing_index_page(kind)
+        return (page.url or "") if page is not None else ""
+
+    return fragment(PAGES_FRAGMENTS, "index-url", compute, kind)
+
+
 class ListingPages:
     """A listing's canonical page is routed under its kind's live index page."""
 
     def index_url(self, kind: str) -> str | None:
-        page = listing_index_page(kind)
-        return page.url if page is not None else None
+        return listing_index_page_url(kind) or None
 
     def detail_url(self, kind: str) -> DetailUrl | None:
-        page = listing_index_page(kind)
-        if page is None or not page.url:
+        base = listing_index_page_url(kind)
+        if not base:
             return None
-        base = page.url
-        return lambda pk: base + page.reverse_subpage("detail", args=[pk])
+        resolver = INDEX_PAGES[kind].get_resolver()
+        return lambda pk: base + resolver.reverse("detail", pk)

@@ -7,6 +7,11 @@ from django.db.models import QuerySet
 from listings.choices import ListingStatus
 from listings.models import Achievement, Attachment, Demand, Listing
 from market import permissions
+from market.fragments import fragment
+
+# The fragment group of everything computed from the public listings; bumped by
+# listings.receivers on every change of a listing or its owner.
+LISTINGS_FRAGMENTS = "listings"
 
 ListingModel = type[Achievement] | type[Demand]
 
@@ -14,6 +19,32 @@ ListingModel = type[Achievement] | type[Demand]
 def listings_public(model: ListingModel) -> QuerySet:
     """Published listings, which anyone may read."""
     return model.objects.filter(status=ListingStatus.PUBLISHED).select_related("owner", "market")
+
+
+def listing_cards(model: ListingModel) -> QuerySet:
+    """Published listings with what their cards show (owner, market, modes), in a fixed
+    number of queries however many cards a page has."""
+    return listings_public(model).prefetch_related(model.modes_relation())
+
+
+def listings_latest(model: ListingModel, *, limit: int = 6) -> list[Listing]:
+    """The newest published listings with their cards' data, computed once per change."""
+    return fragment(
+        LISTINGS_FRAGMENTS,
+        f"latest:{model._meta.model_name}",
+        lambda: list(listing_cards(model)[:limit]),
+        limit,
+    )
+
+
+def listings_count(model: ListingModel, queryset: QuerySet, params) -> int:
+    """How many listings a filtered index holds (its "共 N 项"), computed once per change
+    for each set of filters. `params` are the request's query parameters; the page and the
+    order do not change the count."""
+    parts = tuple(
+        sorted((k, tuple(sorted(v))) for k, v in params.lists() if k not in ("page", "sort"))
+    )
+    return fragment(LISTINGS_FRAGMENTS, f"count:{model._meta.model_name}", queryset.count, *parts)
 
 
 def listings_of_user(model: ListingModel, user) -> QuerySet:

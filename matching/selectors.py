@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from listings.audiences import listing_actors
 from listings.choices import ListingStatus
-from listings.locations import listing_url
+from listings.locations import listing_detail_url, listing_url
 from listings.models import Demand
 from market.choices import LISTING_EDITOR_ROLES
 from market.models import Market, Membership, User
@@ -318,6 +318,8 @@ def matches_for_listing(kind: str, listing, user, *, limit: int | None = None) -
         rows = rows.filter(ON_A_LIST, achievement=listing).order_by("-score", "demand_id")
     rows = rows.select_related("demand", "achievement")[:limit]
     other_kind = "achievement" if kind == "demand" else "demand"
+    # The other kind's pages are looked up once, not once a match.
+    other_url = listing_detail_url(other_kind)
     out = []
     for match in rows:
         other = match.achievement if kind == "demand" else match.demand
@@ -330,7 +332,7 @@ def matches_for_listing(kind: str, listing, user, *, limit: int | None = None) -
                 "other": other,
                 # A plain link: following it writes nothing. A party records "viewed" by
                 # opening it through `open_url`, a POST (see matching/_match.html).
-                "url": listing_url(other_kind, other.pk),
+                "url": other_url(other.pk),
                 "open_url": reverse("matching:open", args=[match.pk, other_kind]),
                 "reasons": explanation.as_text(),
                 "criteria": [

@@ -7,3 +7,6 @@ class TargetsConfig(AppConfig):
 
     name = "targets"
     verbose_name = _("目标与成效")
+
+    def ready(self):
+        from targets import receivers  # noqa: F401

@@ -19,7 +19,12 @@ from brokers.models import Broker
 from listings.choices import ListingStatus
 from listings.kinds import ACHIEVEMENT, DEMAND
 from market.choices import OrganizationKind, OrganizationStatus
+from market.fragments import fragment
 from market.models import Organization
+
+# The fragment group of the figures; bumped by targets.receivers whenever a row any figure
+# counts changes (a listing, a transfer institution, a broker).
+FIGURES_FRAGMENTS = "figures"
 
 
 @dataclass(frozen=True)
@@ -174,3 +179,18 @@ def market_figures(*, year: int | None = None) -> list[Figure]:
     """The "十百千" ecosystem figures: transfer institutions, brokers, and achievements and
     demands collected this year, each against its yearly target. Never typed in."""
     return [market_figure(key, year=year) for key in FIGURES]
+
+
+def market_figures_shown() -> list[Figure]:
+    """The figures as the public pages show them: this year's, computed once per change of
+    what they count rather than once per request."""
+    year = timezone.localdate().year
+    return fragment(FIGURES_FRAGMENTS, "all", lambda: market_figures(year=year), year)
+
+
+def market_figure_shown(key: str) -> Figure:
+    """One of `market_figures_shown()`. Raises KeyError for an unknown figure."""
+    for figure in market_figures_shown():
+        if figure.key == key:
+            return figure
+    raise KeyError(key)

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from targets.selectors import FIGURES, figure_rows, market_figure
+from targets.selectors import FIGURES, figure_rows, market_figure_shown
 
 PAGE_SIZE = 50
 
@@ -12,7 +12,7 @@ PAGE_SIZE = 50
 def figure_detail(request, key: str):
     if key not in FIGURES:
         raise Http404
-    figure = market_figure(key)
+    figure = market_figure_shown(key)
     page_obj = Paginator(figure_rows(key, year=figure.year), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -157,6 +157,17 @@ def fresh_match_index():
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """The cache (locmem in tests) outlives a test's rolled-back rows: each test starts
+    with no fragment another test computed."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """A request under English leaves English active in the thread; each test starts in
     the site's default language, as a new request would."""
@@ -178,14 +189,3 @@ def pytest_sessionfinish(session, exitstatus):
         elastic.drop_all()
     except Exception as exc:  # the node may be gone by now; the run's outcome stands
         print(f"\nCould not delete this run's Elasticsearch indexes: {exc}")
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    """Cached pages and tag versions live in the process's locmem cache; each test starts
-    without any, as the rows of the test before were rolled back."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

@@ -3,14 +3,14 @@
 from django import template
 
 from listings.choices import ListingStatus
-from targets.selectors import market_figures as compute_market_figures
+from targets.selectors import market_figures_shown
 
 register = template.Library()
 
 
 @register.inclusion_tag("targets/_figures.html")
 def market_figures():
-    figures = compute_market_figures()
+    figures = market_figures_shown()
     return {"figures": figures, "year": figures[0].year if figures else None}
 
 
