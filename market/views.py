@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,3 +103,12 @@ def notification_list(request):
 def regions_json(request):
     """The national list of regions, province → city → district, for static/js/region-picker.js."""
     return JsonResponse(region_tree(), safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def healthz(request):
+    """A tiny static answer through the full middleware stack: no database, no template.
+
+    For a load balancer's health check, and the ceiling bench/load.py measures the pages
+    against (what the server gives a response that costs Django nothing of its own)."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")

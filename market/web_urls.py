@@ -34,6 +34,7 @@ urlpatterns = [
         "organizations/register/", views.organization_register_entry, name="organization_register"
     ),
     path("organizations/mine/", views.organization_status, name="organization_status"),
+    path("healthz", views.healthz, name="healthz"),
     path("regions.json", views.regions_json, name="regions_json"),
     path("notifications/", views.notification_list, name="notifications"),
 ]

@@ -165,3 +165,22 @@ def test_a_notification_reaches_websockets_held_by_every_worker(server):
     finally:
         for ws in sockets:
             ws.close()
+
+
+def test_an_idle_websocket_outlives_the_redis_socket_timeout(server):
+    """redis-py 8 reads with a 5 s socket timeout by default; the channel layer waits on
+    Redis for 5 s at a time, so without socket_timeout=None an idle socket was torn down."""
+    from websockets.sync.client import connect
+
+    port, log = server
+    user = UserFactory(username="prod-ws-idle")
+    with connect(
+        f"ws://127.0.0.1:{port}/ws/notifications/",
+        additional_headers={"Cookie": _session_cookie(user), "Origin": "https://127.0.0.1"},
+        open_timeout=15,
+    ) as ws:
+        time.sleep(12)
+        notify(recipient=user, verb="match.new", title="闲置十二秒后的通知")
+        message = json.loads(ws.recv(timeout=10))
+    assert message["notification"]["title"] == "闲置十二秒后的通知"
+    assert "TimeoutError" not in log.read_text()
