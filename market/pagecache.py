@@ -156,7 +156,8 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request):
         if (
-            request.method not in ("GET", "HEAD")
+            _seconds() <= 0  # PAGE_CACHE_SECONDS = 0 turns the page cache off
+            or request.method not in ("GET", "HEAD")
             or request.user.is_authenticated
             or _has_messages(request)
         ):

@@ -27,6 +27,13 @@ pytestmark = pytest.mark.django_db
 TITLE = "一种固态电解质薄膜的制备方法"
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """These tests measure what rendering a page costs; whole cached pages
+    (market.pagecache, tested in tests/market/test_page_cache.py) would hide it."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def site(main_market):
     return site_build()
