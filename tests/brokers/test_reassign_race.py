@@ -2,11 +2,8 @@
 PostgreSQL: the demand's row lock serves them one after the other, so exactly one changes
 the assignment and the other is told who did what."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from brokers import services
@@ -15,36 +12,13 @@ from listings.choices import ListingStatus
 from listings.models import Demand
 from market.choices import OrganizationKind
 from market.models import TransitionLog, User
+from tests.concurrency import race
 from tests.factories import BrokerFactory, DemandFactory, OrganizationFactory, make_operator
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.postgres,
 ]
-
-
-def race(*callables):
-    """Run each callable in its own thread (so its own connection and transaction), all
-    released at once."""
-    barrier = threading.Barrier(len(callables))
-    outcomes = [None] * len(callables)
-
-    def run(i, fn):
-        barrier.wait()
-        try:
-            outcomes[i] = fn()
-        except ValidationError as exc:
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(callables)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not any(t.is_alive() for t in threads)
-    return outcomes
 
 
 def test_two_operators_reassigning_at_once(enterprise, operator, operator_org, main_market):

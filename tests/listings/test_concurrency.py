@@ -1,42 +1,19 @@
 """Two people acting on one listing at the same moment: exactly one wins, the other is told."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from listings import services
 from listings.choices import ListingStatus
 from listings.models import Demand
 from market.models import TransitionLog
+from tests.concurrency import race
 from tests.factories import DemandFactory, MembershipFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.postgres,
 ]
-
-
-def race(*callables):
-    barrier = threading.Barrier(len(callables))
-    outcomes = [None] * len(callables)
-
-    def run(i, fn):
-        barrier.wait()
-        try:
-            outcomes[i] = fn()
-        except ValidationError as exc:
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(callables)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return outcomes
 
 
 def test_two_operators_deciding_at_once(enterprise, operator, operator_org, main_market):
