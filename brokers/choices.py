@@ -13,3 +13,115 @@ class MessageSide(models.TextChoices):
 
     OWNER = "owner", _("需求方")
     BROKER = "broker", _("技术经纪人")
+
+
+class InstitutionLevel(models.TextChoices):
+    """A technology transfer institution's demonstration status (示范机构)."""
+
+    NONE = "", _("无")
+    PROVINCIAL = "provincial", _("省级技术转移示范机构")
+    NATIONAL = "national", _("国家技术转移示范机构")
+
+
+class DealStage(models.TextChoices):
+    """A deal's stage (交易阶段). The order of the members is the pipeline's order."""
+
+    LEAD = "lead", _("线索")
+    CONTACTED = "contacted", _("对接")
+    NEGOTIATION = "negotiation", _("洽谈")
+    NOTICE = "notice", _("公示")
+    SIGNED = "signed", _("签约")
+    REGISTERED = "registered", _("认定登记")
+    PERFORMED = "performed", _("履约")
+    CLOSED = "closed", _("已完成")
+    LOST = "lost", _("已流失")
+
+
+# The stages a deal is still moving through; the board shows one column each.
+OPEN_DEAL_STAGES = (
+    DealStage.LEAD,
+    DealStage.CONTACTED,
+    DealStage.NEGOTIATION,
+    DealStage.NOTICE,
+    DealStage.SIGNED,
+    DealStage.REGISTERED,
+    DealStage.PERFORMED,
+)
+
+
+class TradeMode(models.TextChoices):
+    """How the technology is traded (交易方式)."""
+
+    NEGOTIATED = "negotiated", _("协议定价")
+    NEGOTIATED_NOTICE = "negotiated_notice", _("协议定价（公示）")
+    BIDDING = "bidding", _("挂牌竞价")
+
+
+class DealSource(models.TextChoices):
+    """What opened the deal."""
+
+    MATCH = "match", _("匹配推荐")
+    LEAD = "lead", _("经纪人线索")
+    EVENT = "event", _("对接活动")
+    BIDDING = "bidding", _("挂牌竞价")
+
+
+class LostReason(models.TextChoices):
+    """Why a deal ended without a contract (流失原因)."""
+
+    PRICE = "price", _("价格未谈拢")
+    TECH_FIT = "tech_fit", _("技术不匹配")
+    BUYER_WITHDREW = "buyer_withdrew", _("需求方放弃")
+    SELLER_WITHDREW = "seller_withdrew", _("成果方放弃")
+    COMPETITOR = "competitor", _("选择了其他方案")
+    FUNDING = "funding", _("资金未落实")
+    OBJECTION = "objection", _("公示异议成立")
+    REGISTRATION_REFUSED = "registration_refused", _("认定登记未通过")
+    OTHER = "other", _("其他")
+
+
+class DocumentKind(models.TextChoices):
+    CONTRACT = "contract", _("合同文本")
+    MINUTES = "minutes", _("会议纪要")
+    INVOICE = "invoice", _("发票")
+    PROOF = "proof", _("证明材料")
+    OTHER = "other", _("其他")
+
+
+class ContractType(models.TextChoices):
+    """The technology contract types (四技合同) of 《技术合同认定规则》."""
+
+    DEVELOPMENT_COMMISSIONED = "dev_commissioned", _("技术开发（委托）")
+    DEVELOPMENT_COOPERATIVE = "dev_cooperative", _("技术开发（合作）")
+    TRANSFER_PATENT = "transfer_patent", _("技术转让（专利权）")
+    TRANSFER_PATENT_APPLICATION = "transfer_patent_app", _("技术转让（专利申请权）")
+    TRANSFER_PATENT_LICENCE = "transfer_licence", _("技术转让（专利实施许可）")
+    TRANSFER_KNOW_HOW = "transfer_know_how", _("技术转让（技术秘密）")
+    CONSULTING = "consulting", _("技术咨询")
+    SERVICE = "service", _("技术服务")
+    SERVICE_TRAINING = "service_training", _("技术服务（技术培训）")
+    SERVICE_INTERMEDIARY = "service_intermediary", _("技术服务（技术中介）")
+
+
+class RegistrationStatus(models.TextChoices):
+    """Where a contract's registration (技术合同认定登记) stands."""
+
+    DRAFT = "draft", _("未申请")
+    APPLIED = "applied", _("已申请")
+    RETURNED = "returned", _("退回补正")
+    ACCEPTED = "accepted", _("已受理")
+    REGISTERED = "registered", _("已登记")
+    REFUSED = "refused", _("不予登记")
+
+
+class RefusalGround(models.TextChoices):
+    """Why a registry refuses a contract (《技术合同认定登记管理办法》)."""
+
+    INVALID = "invalid", _("合同无效")
+    NOT_TECHNOLOGY = "not_technology", _("不属于技术合同")
+    UNCLEAR = "unclear", _("当事人、标的、价款或报酬不明确")
+    APPROVAL_MISSING = "approval_missing", _("缺少必要的审批文件")
+    NAME_MISMATCH = "name_mismatch", _("合同名称与权利义务不符")
+    MONOPOLY = "monopoly", _("含有非法垄断技术的条款")
+    PROOFS_MISSING = "proofs_missing", _("缺少证明材料")
+    SEALS_MISMATCH = "seals_mismatch", _("印章与当事人不符")

@@ -3,6 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from brokers.choices import LostReason
 from brokers.models import Broker, BrokerMessage
 
 TOO_LONG = _("消息最多 %(limit_value)d 字，当前 %(show_value)d 字，请删减后再发送。")
@@ -57,4 +58,31 @@ class ReassignForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("记入需求的办理记录，原经纪人的分派以此结束"),
+    )
+
+
+class DealLeadForm(forms.Form):
+    """A broker's own lead (经纪人线索)."""
+
+    title = forms.CharField(label=_("交易名称"), max_length=200)
+    expected_amount = forms.DecimalField(
+        label=_("预计成交额（万元）"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
+
+
+class DealLoseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("流失原因"), choices=[("", _("请选择"))] + LostReason.choices
+    )
+    note = forms.CharField(
+        label=_("补充说明"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -7,6 +7,7 @@ import random
 
 from django.db import transaction
 
+from brokers.services import deal_open_from_match
 from market.choices import LISTING_EDITOR_ROLES
 from market.models import Membership
 from matching.choices import DismissReason, MatchStatus
@@ -53,7 +54,8 @@ def _simulate_feedback(*, seed: int) -> int:
         elif roll < 0.80:
             match = match_feedback(match=match, actor=user, action="contact")
             steps += 1
-            if roll < 0.68:
-                match_feedback(match=match, actor=user, action="close_deal")
+            # A deal needs two parties: an organization matched with itself stays contacted.
+            if roll < 0.68 and match.demand.owner_id != match.achievement.owner_id:
+                deal_open_from_match(match=match, actor=user)
                 steps += 1
     return steps

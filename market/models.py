@@ -223,10 +223,17 @@ def fsm_transition_label(model: type[models.Model], name: str) -> str:
     return ""
 
 
-def state_label(model: type[models.Model] | None, state: str, field: str = "status") -> str:
-    """A lifecycle state in words ("已提交" for "submitted"), from the state field's choices."""
+def state_label(model: type[models.Model] | None, state: str, field: str | None = None) -> str:
+    """A lifecycle state in words ("已提交" for "submitted"), from the state field's choices:
+    `field`, or the model's own state field (its FSMField) when not named."""
+    if model is None:
+        return state
+    if field is None:
+        field = next(
+            (f.name for f in model._meta.get_fields() if isinstance(f, FSMField)), "status"
+        )
     try:
-        choices = dict(model._meta.get_field(field).flatchoices) if model else {}
+        choices = dict(model._meta.get_field(field).flatchoices)
     except FieldDoesNotExist:
         choices = {}
     return str(choices.get(state, state))

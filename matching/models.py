@@ -206,15 +206,30 @@ class Match(ConcurrentTransitionMixin, models.Model):
     def contact(self):
         """One side reached out to the other."""
 
+    # The deal owns "deal": brokers.services.deals opens a deal and the match follows it.
+    # No permission here: the deal service has checked who may open it.
     @transition(
         field=status,
-        source=MatchStatus.CONTACTED,
+        source=[
+            MatchStatus.SUGGESTED,
+            MatchStatus.VIEWED,
+            MatchStatus.CONTACTED,
+            MatchStatus.DISMISSED,
+        ],
         target=MatchStatus.DEAL,
-        permission=may_give_feedback,
         custom={"label": _("标记已成交")},
     )
-    def close_deal(self):
-        """The match became a deal (the deal pipeline takes it from here)."""
+    def follow_deal(self):
+        """A deal was opened on this match (the deal pipeline takes it from here)."""
+
+    @transition(
+        field=status,
+        source=MatchStatus.DEAL,
+        target=MatchStatus.CONTACTED,
+        custom={"label": _("交易流失")},
+    )
+    def follow_lost_deal(self):
+        """The match's deal was lost: the parties were in contact, nothing more."""
 
 
 class MatchPreference(models.Model):

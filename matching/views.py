@@ -111,7 +111,6 @@ def _report(request, match: Match, action: str, kind: str) -> None:
 
 DONE = {
     "contact": gettext_lazy("已标记为已联系。"),
-    "close_deal": gettext_lazy("已标记为已成交。"),
 }
 REASONS = DismissReason.choices
 

@@ -1,5 +1,7 @@
 """What the shared form templates (templates/forms/) need: the list of a form's errors."""
 
+import uuid
+
 from django import template
 
 register = template.Library()
@@ -32,3 +34,12 @@ def form_error_summary(form) -> list[dict]:
 def has_required(form) -> bool:
     """Whether a visible field of the form must be filled in: then the form says what * means."""
     return any(field.field.required for field in form.visible_fields())
+
+
+@register.simple_tag
+def form_token() -> str:
+    """A hidden one-time token for a form whose second send must change nothing (a
+    double-clicked submit): the service stores the token with what the first send made."""
+    from django.utils.html import format_html
+
+    return format_html('<input type="hidden" name="token" value="{}">', uuid.uuid4())

@@ -27,7 +27,12 @@ The package, each module importing only those listed before it (its reads are in
 Callers import from here; the names below are the package's public services.
 """
 
-from matching.services.feedback import FEEDBACK_TRANSITIONS, match_feedback, match_record_view
+from matching.services.feedback import (
+    FEEDBACK_TRANSITIONS,
+    match_feedback,
+    match_follow_deal,
+    match_record_view,
+)
 from matching.services.lists import RematchResult
 from matching.services.notifications import notify_new_matches
 from matching.services.rematch import listing_rematch, market_rematch, rematch_all
@@ -41,6 +46,7 @@ __all__ = [
     "market_rematch",
     "market_weights",
     "match_feedback",
+    "match_follow_deal",
     "match_record_view",
     "match_settings_update",
     "notify_new_matches",

@@ -1,4 +1,5 @@
-"""What people do with a match: view, dismiss, restore, contact, close a deal."""
+"""What people do with a match: view, dismiss, restore, contact. Turning it into a deal is
+the deal's business (brokers.services.deals), and the match follows it (match_follow_deal)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from market.services import transition_apply
 from matching.choices import DismissReason, MatchStatus
 from matching.models import Match, may_give_feedback
 
-FEEDBACK_TRANSITIONS = ("view", "dismiss", "restore", "contact", "close_deal")
+FEEDBACK_TRANSITIONS = ("view", "dismiss", "restore", "contact")
 # The state an action leaves a match in when taking it again would change nothing: a
 # double-clicked "忽略" or "恢复" is one action, not an error.
 _ALREADY_DONE = {"dismiss": MatchStatus.DISMISSED, "restore": MatchStatus.VIEWED}
@@ -67,3 +68,19 @@ def match_record_view(*, match: Match, actor: User) -> bool:
         return False
     match_feedback(match=match, actor=actor, action="view")
     return True
+
+
+@transaction.atomic
+def match_follow_deal(*, match: Match, actor: User | None, lost: bool = False) -> Match:
+    """The match's state follows its deal: "deal" when one is opened on it, back to
+    "contacted" when that deal is lost. Called by the deal service, which checked who may."""
+    if lost:
+        if match.status != MatchStatus.DEAL:
+            return match
+        match = transition_apply(match, transition="follow_lost_deal", by=actor)
+    elif match.status == MatchStatus.DEAL:
+        return match
+    else:
+        match = transition_apply(match, transition="follow_deal", by=actor)
+    transaction.on_commit(lambda: pagecache.invalidate("matches"))
+    return match

@@ -8,12 +8,14 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from brokers.services import deal_open_from_match
 from market.choices import OrganizationKind, Role
 from matching import services
 from matching.choices import DismissReason, MatchStatus
 from matching.models import BOUNDS, Match, MatchSettings
 from tests.factories import (
     AchievementFactory,
+    BrokerFactory,
     DemandFactory,
     MembershipFactory,
     OrganizationFactory,
@@ -153,7 +155,7 @@ def test_matching_menu_is_shown_to_operators_only(client, operator_a, outsider):
 PLAN = [
     [("view", "")],
     [("contact", "")],
-    [("contact", ""), ("close_deal", "")],
+    [("contact", ""), ("deal", "")],
     [("dismiss", DismissReason.PRICE)],
     [("view", ""), ("dismiss", DismissReason.IMMATURE)],
 ]
@@ -162,7 +164,12 @@ PLAN = [
 @pytest.fixture
 def matched(sub_market_a, sub_market_b):
     """Three battery achievements; two demands in market A, one in B; one demand in A that
-    nothing matches. Matches computed by the real engine."""
+    nothing matches. Matches computed by the real engine. One broker, who works the deal."""
+    BrokerFactory(
+        institution=OrganizationFactory(
+            kind=OrganizationKind.TRANSFER_INSTITUTION, market=sub_market_a
+        )
+    )
     university = OrganizationFactory(kind=OrganizationKind.UNIVERSITY, market=sub_market_a)
     for n, title in enumerate(
         ["高镍三元正极材料制备技术", "锂电池正极材料改性", "正极材料包覆工艺"]
@@ -199,6 +206,9 @@ def cell(row: str, attr: str, name: str) -> str:
 def apply_plan(matches: list[Match], actor) -> None:
     for match, steps in zip(matches, PLAN, strict=False):
         for action, reason in steps:
+            if action == "deal":  # the deal owns "deal"; the match follows it
+                deal_open_from_match(match=match, actor=actor)
+                continue
             match = services.match_feedback(match=match, actor=actor, action=action, reason=reason)
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-from brokers.services import demand_assign_broker
+from brokers.services import deal_open_from_match, demand_assign_broker
 from listings import services as listing_services
 from listings.choices import ListingStatus
 from market.models import Notification, TransitionLog
@@ -155,7 +155,7 @@ def test_feedback_from_an_outsider_or_in_the_wrong_state_is_refused(
     with pytest.raises(PermissionDenied):
         services.match_feedback(match=match, actor=outsider, action="contact")
     with pytest.raises(ValidationError):
-        services.match_feedback(match=match, actor=enterprise_user, action="close_deal")
+        services.match_feedback(match=match, actor=enterprise_user, action="follow_deal")
     with pytest.raises(ValidationError):
         services.match_feedback(match=match, actor=enterprise_user, action="delete")
     match.refresh_from_db()
@@ -175,8 +175,11 @@ def test_the_achievement_side_and_the_assigned_broker_may_give_feedback(
     assert assignment.broker == broker
     match = Match.objects.get(demand=demand, demand_rank=1)
     match = services.match_feedback(match=match, actor=university_user, action="contact")
-    match = services.match_feedback(match=match, actor=broker.user, action="close_deal")
+    deal = deal_open_from_match(match=match, actor=broker.user)
+    match.refresh_from_db()
     assert match.status == MatchStatus.DEAL
+    assert deal.match == match and deal.buyer == demand.owner
+    assert [r.broker for r in deal.deal_brokers.all()] == [broker]
 
 
 def test_market_weights_are_bounded_and_operator_only(market_data, operator, enterprise_user):

@@ -1,0 +1,25 @@
+"""Reads for brokers and deals, one module per concern; the names are re-exported here."""
+
+from brokers.selectors.assignments import (  # noqa: F401
+    SAME_MARKET_EDGE,
+    Candidate,
+    ResponseCompliance,
+    active_assignment,
+    assignments_of_broker,
+    broker_candidates,
+    demand_broker_users,
+    demand_current_assignment,
+    demand_owner_people,
+    demand_thread,
+    demands_awaiting_response,
+    reassign_candidates,
+    response_compliance,
+    response_due,
+)
+from brokers.selectors.deals import (  # noqa: F401
+    deal_board,
+    deal_for_page,
+    deal_history,
+    deals_of_broker,
+    deals_visible_to,
+)

@@ -1,0 +1,25 @@
+"""Writes for brokers and deals, one module per concern; the names are re-exported here."""
+
+from brokers.models.deals import may_work_deal  # noqa: F401
+from brokers.services.assignments import (  # noqa: F401
+    REASON_MAX_LENGTH,
+    THREAD_ANCHOR,
+    assignment_reply,
+    assignment_url,
+    demand_assign_broker,
+    demand_message_post,
+    demand_reassign,
+    demands_assign_unassigned,
+    thread_url,
+)
+from brokers.services.deals import (  # noqa: F401
+    deal_advance,
+    deal_broadcast,
+    deal_group,
+    deal_lose,
+    deal_market_group,
+    deal_next_steps,
+    deal_open_from_match,
+    deal_open_lead,
+    may_see_deal,
+)

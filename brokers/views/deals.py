@@ -1,0 +1,142 @@
+"""Deals in the browser: opening one from a match or a lead, its page, its steps, the board.
+
+Every change is a POST to a service; a step taken on a stale page says who moved the deal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from brokers import selectors, services
+from brokers.choices import DealStage
+from brokers.forms import DealLeadForm, DealLoseForm
+from brokers.models import Deal
+from matching.models import Match
+
+
+def _token(request):
+    import uuid
+
+    try:
+        return uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        return None
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def deal_from_match(request, pk):
+    match = get_object_or_404(Match, pk=pk)
+    try:
+        deal = services.deal_open_from_match(match=match, actor=request.user, token=_token(request))
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect(request.META.get("HTTP_REFERER") or "/")
+    messages.success(request, _("已开启交易，技术经纪人会推进后续洽谈和签约。"))
+    return redirect(deal)
+
+
+@login_required
+def deal_new(request):
+    form = DealLeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = services.deal_open_lead(
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                expected_amount=form.cleaned_data["expected_amount"],
+                token=form.cleaned_data["token"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("交易线索已登记。"))
+            return redirect(deal)
+    elif not hasattr(request.user, "broker_profile"):
+        raise PermissionDenied(_("只有在岗的技术经纪人可以登记交易线索。"))
+    return render(request, "brokers/deal_new.html", {"form": form})
+
+
+@login_required
+def deal_detail(request, pk):
+    try:
+        deal = selectors.deal_for_page(pk)
+    except Deal.DoesNotExist:
+        raise Http404 from None
+    if not services.may_see_deal(deal, request.user):
+        raise Http404  # the same answer as for a deal that does not exist
+    context = {
+        "deal": deal,
+        "brokers": deal.deal_brokers.select_related("broker__user", "broker__institution"),
+        "history": selectors.deal_history(deal),
+        "steps": services.deal_next_steps(deal, request.user) if deal.is_open else [],
+        "may_work": services.may_work_deal(deal, request.user),
+        "lose_form": DealLoseForm(),
+        "sign_blockers": deal.sign_blockers() if deal.stage in (
+            DealStage.NEGOTIATION, DealStage.NOTICE) else [],
+    }  # fmt: skip
+    return render(request, "brokers/deal_detail.html", context)
+
+
+@login_required
+@require_POST
+def deal_advance(request, pk, transition):
+    deal = get_object_or_404(Deal, pk=pk)
+    if not services.may_see_deal(deal, request.user):
+        raise Http404
+    try:
+        deal = services.deal_advance(
+            deal=deal,
+            transition=transition,
+            by=request.user,
+            expected_stage=request.POST.get("stage") or None,
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已推进到“%s”。") % deal.get_stage_display())
+    return redirect(request.POST.get("next") or deal.get_absolute_url())
+
+
+@login_required
+@require_POST
+def deal_lose(request, pk):
+    deal = get_object_or_404(Deal, pk=pk)
+    if not services.may_see_deal(deal, request.user):
+        raise Http404
+    form = DealLoseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择流失原因。"))
+        return redirect(deal)
+    try:
+        services.deal_lose(
+            deal=deal,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            expected_stage=request.POST.get("stage") or None,
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已标记为流失。"))
+    return redirect(deal)
+
+
+@login_required
+def deal_list(request):
+    """The person's deals by stage: a broker's pipeline, an organization's deals, a market's
+    deals for its operators. Works without JS."""
+    deals = selectors.deals_visible_to(request.user)
+    return render(request, "brokers/deal_board.html", {"columns": selectors.deal_board(deals)})
