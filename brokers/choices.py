@@ -125,3 +125,8 @@ class RefusalGround(models.TextChoices):
     MONOPOLY = "monopoly", _("含有非法垄断技术的条款")
     PROOFS_MISSING = "proofs_missing", _("缺少证明材料")
     SEALS_MISMATCH = "seals_mismatch", _("印章与当事人不符")
+
+
+class PaymentPurpose(models.TextChoices):
+    DEPOSIT = "deposit", _("竞价保证金")
+    SERVICE_FEE = "service_fee", _("技术经纪服务费")

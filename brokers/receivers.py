@@ -2,7 +2,10 @@
 commit; the assignment itself is queued for the default worker, off the request path."""
 
 from django.dispatch import receiver
+from payments.signals import status_changed
 
+from brokers.models import Payment
+from brokers.services.payments import SETTLED_STATUSES, payment_settle
 from brokers.tasks import assign_broker
 from listings.models import Demand
 from listings.signals import listing_changed
@@ -19,3 +22,11 @@ def assign_broker_on_publish(sender, pk, **kwargs):
         what=f"the broker assignment of demand {pk}",
         catch_up="the daily `manage.py assign_brokers`",
     )
+
+
+@receiver(status_changed, sender=Payment, dispatch_uid="brokers.payment_settle")
+def settle_confirmed_payment(sender, instance, **kwargs):
+    # django-payments runs the provider callback in a transaction; the payment's meaning is
+    # applied in the same one, so a failure rolls back the status change with it.
+    if instance.status in SETTLED_STATUSES:
+        payment_settle(instance.pk)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("api/v1/", api_v1.urls),
     path("brokers/", include("brokers.urls")),
+    # django-payments' provider callbacks (process_payment), CSRF-exempt by design.
+    path("payments/", include("payments.urls")),
     path("matching/", include("matching.urls")),
     path("targets/", include("targets.urls")),
 ]

@@ -3,6 +3,7 @@ contracts, commission ledgers and payments they work on. One module per concern.
 
 from brokers.models.contracts import Contract
 from brokers.models.deals import Deal, DealBroker, DealDocument, DealNotice, NoticeObjection
+from brokers.models.payments import Payment
 from brokers.models.people import Assignment, Broker, BrokerMessage
 
 __all__ = [
@@ -15,4 +16,5 @@ __all__ = [
     "DealDocument",
     "DealNotice",
     "NoticeObjection",
+    "Payment",
 ]

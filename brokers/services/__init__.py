@@ -23,3 +23,9 @@ from brokers.services.deals import (  # noqa: F401
     deal_open_lead,
     may_see_deal,
 )
+from brokers.services.payments import (  # noqa: F401
+    payment_refund,
+    payment_settle,
+    payment_start,
+    register_payment_handler,
+)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "channels",
+    "payments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -227,6 +228,14 @@ WAGTAIL_SITE_NAME = "省技术市场"
 # The admin shows initials instead of Gravatar images: gravatar.com is not reachable from here.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# django-payments: deposits and service fees, through its dummy provider (no Stripe). The
+# provider calls back on /payments/process/<token>/ at PAYMENT_HOST.
+PAYMENT_MODEL = "brokers.Payment"
+PAYMENT_HOST = env("PAYMENT_HOST", default="127.0.0.1:8000")
+PAYMENT_USES_SSL = env.bool("PAYMENT_USES_SSL", default=False)
+PAYMENT_VARIANTS = {"dummy": ("payments.dummy.DummyProvider", {})}
+PAYMENT_CURRENCY = "CNY"
+
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "zip"]
 

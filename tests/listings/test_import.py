@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from listings.choices import IPKind, IPStatus, ListingStatus
@@ -28,7 +29,7 @@ from tests.factories import AchievementFactory, MembershipFactory, OrganizationF
 pytestmark = pytest.mark.django_db
 
 SHEET = {"achievement": "科技成果", "demand": "技术需求"}
-DEADLINE = (date.today() + timedelta(days=90)).isoformat()
+DEADLINE = (timezone.localdate() + timedelta(days=90)).isoformat()
 
 
 def patent(digits: str, prefix: str = "ZL") -> str:

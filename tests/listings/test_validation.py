@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from listings import services
 from listings.models import Achievement, Demand
@@ -30,11 +31,12 @@ def test_demand_form_accepts_today_as_deadline(client, enterprise_user):
     client.force_login(enterprise_user)
 
     response = client.post(
-        reverse("listings:create", args=["demand"]), demand_post(deadline=date.today().isoformat())
+        reverse("listings:create", args=["demand"]),
+        demand_post(deadline=timezone.localdate().isoformat()),
     )
 
     assert response.status_code == 302
-    assert Demand.objects.get().deadline == date.today()
+    assert Demand.objects.get().deadline == timezone.localdate()
 
 
 def test_demand_form_date_picker_starts_today(client, enterprise_user):
@@ -42,12 +44,12 @@ def test_demand_form_date_picker_starts_today(client, enterprise_user):
 
     page = client.get(reverse("listings:create", args=["demand"])).content.decode()
 
-    assert f'min="{date.today().isoformat()}"' in page
+    assert f'min="{timezone.localdate().isoformat()}"' in page
 
 
 def test_listing_update_keeps_a_deadline_that_has_since_passed(enterprise, enterprise_user):
     demand = DemandFactory(owner=enterprise, market=enterprise.market)
-    passed = date.today() - timedelta(days=30)
+    passed = timezone.localdate() - timedelta(days=30)
     Demand.objects.filter(pk=demand.pk).update(deadline=passed)
     demand.refresh_from_db()
 

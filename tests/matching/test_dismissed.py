@@ -4,6 +4,7 @@ are listed for its people, who may restore them (issue 11)."""
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 
 from market.models import TransitionLog
 from matching import services
@@ -145,7 +146,7 @@ def test_dismissed_list_shows_the_match_with_who_when_and_a_restore_button(
     assert BATTERY["title"] in page and NEED["title"] in page
     assert "价格不合适" in page
     assert str(enterprise_user) in page
-    assert dismissed["match"].dismissed_at.strftime("%Y-%m-%d") in page
+    assert timezone.localtime(dismissed["match"].dismissed_at).strftime("%Y-%m-%d") in page
     assert f'action="{act(dismissed["match"], "restore")}"' in page
     assert "恢复</button>" in page
 
