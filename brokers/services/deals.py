@@ -26,11 +26,18 @@ from brokers.selectors import active_assignment, broker_candidates
 from market.models import TransitionLog, User, state_label
 from market.services import notify, transition_apply, transition_label
 from matching.models import Match, may_give_feedback
-from matching.services import match_follow_deal
 
 logger = logging.getLogger(__name__)
 
 LOST_NOTE_MAX_LENGTH = 500
+
+
+def _match_follow_deal(**kwargs) -> None:
+    # matching.services reaches the engine (numpy, scipy); imported here, so loading the
+    # app (brokers' receivers import this module) stays light.
+    from matching.services import match_follow_deal
+
+    match_follow_deal(**kwargs)
 
 
 def deal_group(broker_id: int) -> str:
@@ -180,7 +187,7 @@ def deal_open_from_match(*, match: Match, actor: User, token: uuid.UUID | None =
         buyer_id=demand.owner_id,
         seller_id=achievement.owner_id,
     )
-    match_follow_deal(match=match, actor=actor)
+    _match_follow_deal(match=match, actor=actor)
     return deal
 
 
@@ -324,7 +331,7 @@ def deal_lose(
         ]
     )
     if deal.match_id:
-        match_follow_deal(match=deal.match, actor=by, lost=True)
+        _match_follow_deal(match=deal.match, actor=by, lost=True)
     _after_commit_broadcast(deal, by)
     return deal
 
