@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +30,9 @@ from market.services import transition_history
 
 # The messages are lazy: a module-level gettext would freeze them in the language of
 # whichever request imported the module first.
+# Rows of each kind on one page of 我的发布.
+MINE_PAGE_SIZE = 20
+
 ACTIONS = {
     "submit": (services.listing_submit, gettext_lazy("已提交审核，运营方审核后发布。")),
     "renew": (services.listing_renew, gettext_lazy("已续期。")),
@@ -61,9 +65,27 @@ def add_error(form, exc: ValidationError) -> None:
 
 @login_required
 def my_listings(request):
+    # An organisation can hold thousands of listings: each kind is paged on its own
+    # (?achievement_page=, ?demand_page=), newest change first, with its counts by state.
+    sections = []
+    for spec in (ACHIEVEMENT, DEMAND):
+        rows = selectors.listings_of_user(spec.model, request.user).order_by("-updated_at", "-id")
+        page = Paginator(rows, MINE_PAGE_SIZE).get_page(request.GET.get(f"{spec.key}_page"))
+        sections.append(
+            {
+                "kind": spec.key,
+                "title": spec.label,
+                "page_obj": page,
+                "param": f"{spec.key}_page",
+                "others": request.GET.copy(),
+                "by_status": selectors.listing_status_counts(spec.model, request.user),
+            }
+        )
+    for section in sections:
+        section["others"].pop(section["param"], None)
+        section["others"] = section["others"].urlencode()
     context = {
-        "achievements": selectors.listings_of_user(ACHIEVEMENT.model, request.user),
-        "demands": selectors.listings_of_user(DEMAND.model, request.user),
+        "sections": sections,
         "can_post_achievement": _owners(request.user, ACHIEVEMENT).exists(),
         "can_post_demand": _owners(request.user, DEMAND).exists(),
     }
