@@ -142,7 +142,15 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A cache every process on this machine shares, not locmem: the task workers (a
+    # listing's search sync, expiry) invalidate cached pages and search answers that the
+    # web process serves (market.pagecache, market.fragments). Tests use locmem.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.path("CACHE_DIR", default=BASE_DIR / "var" / "cache"),
+        }
+    }
 
 # How long a cached anonymous page is kept at most; what it shows changing removes it sooner
 # (market.pagecache).

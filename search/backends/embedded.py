@@ -7,6 +7,7 @@ tsvector with a GIN index and ts_rank. Facet counts are GROUP BYs over the match
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from market.fragments import fragment, fragments_bump_now_and_on_commit
 from search.backends import build_facets, make_hit
 from search.contract import SearchQuery, SearchResults, clamp_page
 from search.models import SearchDocument
@@ -81,15 +83,28 @@ def write(kind: str, docs: list[dict[str, Any]]) -> None:
         rows.append(values)
     with connection.cursor() as cursor:
         cursor.executemany(_upsert_sql(postgres), rows)
+    index_changed(kind)
 
 
 def delete(kind: str, listing_ids: list[int]) -> None:
     SearchDocument.objects.filter(kind=kind, listing_id__in=listing_ids).delete()
+    index_changed(kind)
 
 
 def delete_stale(kind: str, before) -> int:
     """Drop documents a full rebuild did not rewrite: listings no longer published."""
-    return SearchDocument.objects.filter(kind=kind, indexed_at__lt=before).delete()[0]
+    deleted = SearchDocument.objects.filter(kind=kind, indexed_at__lt=before).delete()[0]
+    index_changed(kind)
+    return deleted
+
+
+def _results_group(kind: str) -> str:
+    return f"search-results:{kind}"
+
+
+def index_changed(kind: str) -> None:
+    """Every cached answer over this kind's documents is stale (see `search`)."""
+    fragments_bump_now_and_on_commit(_results_group(kind))
 
 
 # ── Query ────────────────────────────────────────────────────────────────────────────────────
@@ -164,6 +179,24 @@ HIT_COLUMNS = (
 
 
 def search(query: SearchQuery) -> SearchResults:
+    """One page of results. A query over many documents costs the database a pass over
+    every match (the total, the facet counts, the ranking), and popular queries repeat, so
+    answers are kept in the cache (`market.fragments`) until the kind's documents change:
+    any write or delete here bumps their version. The search page's and the API's hits
+    alike come from here."""
+    parts = (
+        query.q,
+        tuple(sorted((k, str(v)) for k, v in query.filters.items())),
+        query.sort,
+        query.page,
+        query.page_size,
+    )
+    results = fragment(_results_group(query.kind), "results", lambda: _search(query), *parts)
+    # The answer is shared; what this reader typed (and was told about it) is their own.
+    return dataclasses.replace(results, query=query)
+
+
+def _search(query: SearchQuery) -> SearchResults:
     groups = query_groups(query.q)
     conditions, params = _where(query)
     if groups:
