@@ -63,6 +63,16 @@ def navigation_pages() -> list:
     )
 
 
+def navigation_links() -> list[tuple[str, str]]:
+    """(title, address) of each `navigation_pages` entry, read from the page tree once per
+    change of the pages (every public page's header shows them)."""
+
+    def compute() -> list[tuple[str, str]]:
+        return [(page.title, page.url or "") for page in navigation_pages()]
+
+    return fragment(PAGES_FRAGMENTS, "navigation", compute)
+
+
 def listing_index_page_url(kind: str) -> str:
     """The address of a kind's live index page in the reader's language ("" when the site
     has none), read from the page tree once per change of the pages, not on every page

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
@@ -65,12 +66,51 @@ def _key(group: str, name: str, parts: tuple[Hashable, ...]) -> str:
     return f"fragments:{group}:{fragment_version(group)}:{name}:{get_language()}:{digest}"
 
 
+# This process's copies of fragments it read: a key names one version of one fragment, so a
+# copy is never stale while the version lasts; only the group's version is asked of the
+# shared cache on each read (one round trip instead of two). Bounded, oldest out first.
+_LOCAL: OrderedDict[str, tuple[float, object]] = OrderedDict()
+_LOCAL_SIZE = 256
+LOCAL_SECONDS = 60
+
+
+def _local_get(key: str):
+    found = _LOCAL.get(key)
+    if found is None:
+        return None
+    expires, value = found
+    if expires < time.monotonic():
+        _LOCAL.pop(key, None)
+        return None
+    return value
+
+
+def _local_put(key: str, value, expires: float) -> None:
+    _LOCAL[key] = (expires, value)
+    while len(_LOCAL) > _LOCAL_SIZE:
+        try:
+            _LOCAL.popitem(last=False)
+        except KeyError:  # emptied by another thread meanwhile
+            break
+
+
+def fragments_forget_local() -> None:
+    """Drop this process's copies (tests: with the shared cache cleared between them)."""
+    _LOCAL.clear()
+
+
 def fragment(group: str, name: str, compute: Callable[[], T], *parts: Hashable) -> T:
     """The fragment `name` of `group` for these parts (and the active language), computed
     by `compute()` only when the group changed since it was last computed."""
     key = _key(group, name, parts)
+    value = _local_get(key)
+    if value is not None:
+        return value
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, FRAGMENT_SECONDS)
+    # Kept here a minute at most: a change bumps the version (a new key) at once anyway, and
+    # what only time changes (the figures' year) is at most a minute later than the cache.
+    _local_put(key, value, time.monotonic() + LOCAL_SECONDS)
     return value

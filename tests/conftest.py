@@ -162,9 +162,13 @@ def empty_cache():
     with no fragment another test computed."""
     from django.core.cache import cache
 
+    from market.fragments import fragments_forget_local
+
     cache.clear()
+    fragments_forget_local()
     yield
     cache.clear()
+    fragments_forget_local()
 
 
 @pytest.fixture(autouse=True)

@@ -2,11 +2,11 @@
 
 from django import template
 
-from cms.selectors import navigation_pages
+from cms.selectors import navigation_links
 
 register = template.Library()
 
 
 @register.simple_tag
 def nav_pages():
-    return navigation_pages()
+    return navigation_links()

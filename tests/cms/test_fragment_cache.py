@@ -171,3 +171,18 @@ def test_listing_links_follow_the_page_tree(client, site):
     home = page(client, "/")
     assert "/keji-chengguo/" not in home
     assert f'href="{fallback.url}">找成果</a>' in home
+
+
+def test_navigation_follows_the_page_tree(client, site):
+    from cms.models import StandardPage
+
+    policies = StandardPage.objects.live().in_menu().filter(locale__language_code="zh-hans")[0]
+    nav = re.compile(r"<nav aria-label=\"主导航\">.*?</nav>", re.S)
+    before = page(client, "/")
+    assert f'href="{policies.url}">{policies.title}</a>' in before
+    policies.title = "政策与办事指南"
+    policies.save_revision().publish()
+    assert f'href="{policies.url}">政策与办事指南</a>' in page(client, "/")
+    policies.unpublish()
+    header = nav.search(page(client, "/achievements/"))
+    assert header and "政策与办事指南" not in header.group(0)
