@@ -4,10 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from market import selectors, services
 from market.forms import OrganizationForm, SignupForm
@@ -90,12 +89,32 @@ def organization_register_entry(request):
 
 
 @login_required
+@require_GET
 def notification_list(request):
-    """通知: the person's notifications, newest first; opening the page marks them read.
-    New ones arrive live over the websocket (static/js/notifications.js)."""
+    """通知: the person's notifications, newest first, the unread ones marked. Reading the
+    page changes nothing; "全部标为已读" posts. New ones arrive live over the websocket
+    (static/js/notifications.js)."""
     notifications = list(request.user.notifications.all()[:100])
-    request.user.notifications.filter(read_at=None).update(read_at=timezone.now())
-    return render(request, "market/notifications.html", {"notifications": notifications})
+    unread = any(n.read_at is None and n.done_at is None for n in notifications)
+    return render(
+        request,
+        "market/notifications.html",
+        {"notifications": notifications, "unread": unread},
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    """Mark the notifications the person saw as read (up to the newest on their page)."""
+    try:
+        up_to = int(request.POST.get("up_to", ""))
+    except ValueError:
+        messages.error(request, _("请从通知页面操作。"))
+        return redirect("notifications")
+    services.notifications_mark_read(user=request.user, up_to_id=up_to)
+    messages.success(request, _("已全部标为已读。"))
+    return redirect("notifications")
 
 
 @require_GET

@@ -37,4 +37,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("regions.json", views.regions_json, name="regions_json"),
     path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

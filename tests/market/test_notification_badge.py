@@ -86,3 +86,27 @@ def test_badge_label_is_english_in_english(client):
     client.force_login(user)
     client.post("/i18n/setlang/", {"language": "en", "next": "/search/"})
     assert ">1 unread</span>" in header(client)
+
+
+def test_reading_the_page_changes_nothing_and_marking_read_is_a_post(client):
+    user = UserFactory()
+    seen = services.notify(recipient=user, verb="match.new", title="新匹配：“甲”")
+    client.force_login(user)
+    body = client.get("/notifications/").content.decode()
+    assert Notification.objects.get(pk=seen.pk).read_at is None
+    assert f'name="up_to" value="{seen.pk}"' in body
+    assert client.get("/notifications/read/").status_code == 405
+
+    # One that arrives after the page was read stays unread.
+    later = services.notify(recipient=user, verb="match.new", title="新匹配：“乙”")
+    response = client.post("/notifications/read/", {"up_to": seen.pk}, follow=True)
+    assert "已全部标为已读" in response.content.decode()
+    assert Notification.objects.get(pk=seen.pk).read_at is not None
+    assert Notification.objects.get(pk=later.pk).read_at is None
+    assert '<li class="card unread">' in response.content.decode()
+
+    # Someone else's notifications are not theirs to mark; a bad form changes nothing.
+    other = services.notify(recipient=UserFactory(), verb="match.new", title="新匹配：“丙”")
+    client.post("/notifications/read/", {"up_to": other.pk + 10})
+    assert Notification.objects.get(pk=other.pk).read_at is None
+    assert client.post("/notifications/read/", {"up_to": "x"}).status_code == 302
