@@ -110,9 +110,9 @@ def notifications_mark_read(*, user: User, up_to_id: int) -> int:
     """The person has read their notifications up to this one (the newest on the page they
     read): those stop counting as unread; one that arrived after it stays unread. Returns how
     many were marked."""
-    return Notification.objects.filter(
-        recipient=user, read_at=None, id__lte=up_to_id
-    ).update(read_at=timezone.now())
+    return Notification.objects.filter(recipient=user, read_at=None, id__lte=up_to_id).update(
+        read_at=timezone.now()
+    )
 
 
 def transition_apply(
