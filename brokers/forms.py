@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from brokers.choices import LostReason
+from brokers.choices import DealStage, DocumentKind, LostReason
 from brokers.models import Broker, BrokerMessage
 
 TOO_LONG = _("消息最多 %(limit_value)d 字，当前 %(show_value)d 字，请删减后再发送。")
@@ -86,3 +86,26 @@ class DealLoseForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class DealDocumentForm(forms.Form):
+    """A document for one of the deal's stages. What the file really is, and whether the
+    stage is one the deal has reached, is the service's to say."""
+
+    stage = forms.ChoiceField(label=_("所属阶段"))
+    kind = forms.ChoiceField(label=_("文件类型"), choices=DocumentKind.choices)
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_("PDF、图片、Word（.docx）或 Excel（.xlsx）"),
+        error_messages={"required": _("请选择要上传的文件。")},
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, stages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(DealStage.choices)
+        self.fields["stage"].choices = [(s, labels[s]) for s in stages]
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
+            if stages:
+                self.initial.setdefault("stage", stages[-1])

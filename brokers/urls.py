@@ -14,4 +14,7 @@ urlpatterns = [
     path("deals/<int:pk>/advance/<slug:transition>/", views.deal_advance, name="deal_advance"),
     path("deals/<int:pk>/lose/", views.deal_lose, name="deal_lose"),
     path("matches/<int:pk>/deal/", views.deal_from_match, name="deal_from_match"),
+    path("deals/<int:pk>/card/", views.deal_card, name="deal_card"),
+    path("deals/<int:pk>/documents/", views.document_upload, name="document_upload"),
+    path("deals/documents/<uuid:key>/", views.document_download, name="document"),
 ]

@@ -442,6 +442,8 @@ class DealDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    # The one-time token of the upload form: a double-clicked upload stores one file.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("交易文件")

@@ -16,6 +16,12 @@ from brokers.selectors.assignments import (  # noqa: F401
     response_compliance,
     response_due,
 )
+from brokers.selectors.board import (  # noqa: F401
+    board_card,
+    board_columns,
+    card_steps,
+    stage_moves,
+)
 from brokers.selectors.deals import (  # noqa: F401
     deal_board,
     deal_for_page,
@@ -23,3 +29,4 @@ from brokers.selectors.deals import (  # noqa: F401
     deals_of_broker,
     deals_visible_to,
 )
+from brokers.selectors.documents import deal_documents, document_visible_to  # noqa: F401

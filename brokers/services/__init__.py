@@ -23,6 +23,12 @@ from brokers.services.deals import (  # noqa: F401
     deal_open_lead,
     may_see_deal,
 )
+from brokers.services.documents import (  # noqa: F401
+    DOCUMENT_TYPES,
+    deal_document_add,
+    document_max_bytes,
+    document_stages,
+)
 from brokers.services.payments import (  # noqa: F401
     payment_refund,
     payment_settle,

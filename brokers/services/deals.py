@@ -60,7 +60,7 @@ def deal_broadcast(deal: Deal, *, by: User | None = None) -> None:
             "title": deal.title,
             "stage": deal.stage,
             "stage_label": state_label(Deal, deal.stage, "stage"),
-            "by": (by.get_full_name() or by.username) if by else "",
+            "by": str(by) if by else "",
         },
     }
     layer = get_channel_layer()
@@ -241,7 +241,8 @@ def _moved_by(deal: Deal) -> str:
     )
     if last is None or last.by is None:
         return _("系统")
-    return last.by.get_full_name() or last.by.username
+    # The person's name (姓名) where they gave one: what a colleague knows them by.
+    return str(last.by)
 
 
 def _check_fresh(locked: Deal, expected_stage: str | None) -> None:
@@ -299,9 +300,10 @@ def deal_lose(
 ) -> Deal:
     """End the deal without a contract, with a reason from the list and free text. Its
     match, if any, goes back to "contacted"."""
+    note = (note or "").strip()
     if reason not in LostReason.values:
         raise ValidationError({"reason": _("请选择流失原因。")}, code="reason_required")
-    if reason == LostReason.OTHER and not note.strip():
+    if reason == LostReason.OTHER and not note:
         raise ValidationError({"note": _("选择“其他”时请说明原因。")}, code="note_required")
     if len(note) > LOST_NOTE_MAX_LENGTH:
         raise ValidationError(
@@ -319,7 +321,7 @@ def deal_lose(
         reason=f"{label}：{note}" if note else label,
         state_field="stage",
     )
-    deal.lost_reason, deal.lost_note = reason, note.strip()
+    deal.lost_reason, deal.lost_note = reason, note
     deal.stage_changed_at = timezone.now()
     deal.save(
         update_fields=[
@@ -338,15 +340,14 @@ def deal_lose(
 
 def deal_next_steps(deal: Deal, user: User) -> list[dict]:
     """The forward steps this person may take now, with their labels, for the deal's page
-    and its card on the board."""
-    from django_fsm import has_transition_perm
-
-    steps = []
-    for name in FORWARD_TRANSITIONS:
-        method = getattr(deal, name)
-        if has_transition_perm(method, user):
-            steps.append({"name": name, "label": transition_label(name, Deal)})
-    return steps
+    and its card on the board: out of the deal's stage, with their conditions met (no
+    "发布公示" on a deal traded without a notice) and permitted to this person."""
+    available = {t.name for t in deal.get_available_user_stage_transitions(user)}
+    return [
+        {"name": name, "label": transition_label(name, Deal)}
+        for name in FORWARD_TRANSITIONS
+        if name in available
+    ]
 
 
 def may_see_deal(deal: Deal, user: User) -> bool:

@@ -8,9 +8,11 @@ from brokers.views.assignments import (  # noqa: F401
 )
 from brokers.views.deals import (  # noqa: F401
     deal_advance,
+    deal_card,
     deal_detail,
     deal_from_match,
     deal_list,
     deal_lose,
     deal_new,
 )
+from brokers.views.documents import document_download, document_upload  # noqa: F401

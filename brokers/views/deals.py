@@ -7,14 +7,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from brokers import selectors, services
 from brokers.choices import DealStage
-from brokers.forms import DealLeadForm, DealLoseForm
+from brokers.forms import DealDocumentForm, DealLeadForm, DealLoseForm
 from brokers.models import Deal
 from matching.models import Match
 
@@ -31,6 +32,21 @@ def _token(request):
 def _errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _next(request, default: str) -> str:
+    """Where to go after a step: the page it was taken on, never another site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _wants_json(request) -> bool:
+    # The board's drag and drop asks for JSON; a plain form post gets a page.
+    return "application/json" in request.headers.get("Accept", "")
 
 
 @login_required
@@ -85,6 +101,8 @@ def deal_detail(request, pk):
         "lose_form": DealLoseForm(),
         "sign_blockers": deal.sign_blockers() if deal.stage in (
             DealStage.NEGOTIATION, DealStage.NOTICE) else [],
+        "documents": selectors.deal_documents(deal),
+        "document_form": DealDocumentForm(stages=services.document_stages(deal)),
     }  # fmt: skip
     return render(request, "brokers/deal_detail.html", context)
 
@@ -102,11 +120,18 @@ def deal_advance(request, pk, transition):
             by=request.user,
             expected_stage=request.POST.get("stage") or None,
         )
-    except ValidationError as exc:
-        _errors(request, exc)
+    except (ValidationError, PermissionDenied) as exc:
+        texts = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "messages": texts}, status=409)
+        for text in texts:
+            messages.error(request, text)
     else:
-        messages.success(request, _("已推进到“%s”。") % deal.get_stage_display())
-    return redirect(request.POST.get("next") or deal.get_absolute_url())
+        text = _("已推进到“%s”。") % deal.get_stage_display()
+        if _wants_json(request):
+            return JsonResponse({"ok": True, "messages": [text], "stage": deal.stage})
+        messages.success(request, text)
+    return redirect(_next(request, deal.get_absolute_url()))
 
 
 @login_required
@@ -129,6 +154,8 @@ def deal_lose(request, pk):
         )
     except ValidationError as exc:
         _errors(request, exc)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, _("已标记为流失。"))
     return redirect(deal)
@@ -137,6 +164,21 @@ def deal_lose(request, pk):
 @login_required
 def deal_list(request):
     """The person's deals by stage: a broker's pipeline, an organization's deals, a market's
-    deals for its operators. Works without JS."""
+    deals for its operators. Works without JS: each card has a button per step the person
+    may take; dragging a card to a column posts the same step (static/js/deal-board.js)."""
     deals = selectors.deals_visible_to(request.user)
-    return render(request, "brokers/deal_board.html", {"columns": selectors.deal_board(deals)})
+    context = {
+        "columns": selectors.board_columns(deals, request.user),
+        "stage_moves": selectors.stage_moves(),
+    }
+    return render(request, "brokers/deal_board.html", context)
+
+
+@login_required
+def deal_card(request, pk):
+    """One card of the board, as the person would see it now: what the board's script puts
+    in place when a colleague moves the deal."""
+    deal = selectors.board_card(selectors.deals_visible_to(request.user), pk, request.user)
+    if deal is None:
+        raise Http404
+    return render(request, "brokers/_deal_card.html", {"deal": deal})

@@ -1,0 +1,20 @@
+"""Reads for a deal's documents: the ones a person may download."""
+
+from __future__ import annotations
+
+from brokers.models import Deal, DealDocument
+from brokers.models.deals import is_deal_party
+
+
+def deal_documents(deal: Deal):
+    return deal.documents.select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
+def document_visible_to(key, user) -> DealDocument | None:
+    """The document with this key, if this person is a party to its deal (its brokers, the
+    buyer's and the seller's editors, the market's operators); None for a key that does not
+    exist and for one they may not see, so the two cannot be told apart."""
+    document = DealDocument.objects.select_related("deal").filter(key=key).first()
+    if document is None or not is_deal_party(document.deal, user):
+        return None
+    return document
