@@ -14,4 +14,22 @@ urlpatterns = [
     path("deals/<int:pk>/advance/<slug:transition>/", views.deal_advance, name="deal_advance"),
     path("deals/<int:pk>/lose/", views.deal_lose, name="deal_lose"),
     path("matches/<int:pk>/deal/", views.deal_from_match, name="deal_from_match"),
+    path("directory/", views.broker_directory, name="directory"),
+    path("directory/<int:pk>/", views.broker_profile, name="profile"),
+    path("directory/<int:pk>/choose/", views.broker_choose, name="profile_choose"),
+    path("deals/<int:pk>/service-fee/", views.service_fee_pay, name="service_fee_pay"),
+    path("deals/<int:pk>/rate/", views.deal_rate, name="deal_rate"),
+    path("payments/<int:pk>/", views.payment_page, name="service_fee_payment"),
+    path("earnings/", views.earnings, name="earnings"),
+    path("earnings/<int:broker_pk>/", views.earnings, name="broker_earnings"),
+    path(
+        "earnings/<int:broker_pk>/<int:year>-<int:month>/",
+        views.earnings_month,
+        name="earnings_month",
+    ),
+    path(
+        "earnings/<int:broker_pk>/<int:year>-<int:month>.xlsx",
+        views.earnings_xlsx,
+        name="earnings_xlsx",
+    ),
 ]
