@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokers.choices import (
@@ -98,6 +100,7 @@ def _book(
     payment: Payment | None = None,
     by: User | None = None,
     note: str = "",
+    at=None,
 ) -> list[CommissionLine]:
     roles = list(
         DealBroker.objects.filter(deal=deal).select_related("broker").order_by("-is_lead", "id")
@@ -133,6 +136,7 @@ def _book(
             amount=(commission * role.share / 100).quantize(CENT, rounding=ROUND_HALF_UP),
             note=note[:200],
             created_by=by,
+            booked_at=at or timezone.now(),
         )
         line.full_clean()
         line.save()
@@ -147,9 +151,12 @@ def _contract_of(deal: Deal):
 
 
 @transaction.atomic
-def commission_book_signing(*, deal: Deal, by: User | None = None) -> list[CommissionLine]:
+def commission_book_signing(
+    *, deal: Deal, by: User | None = None, at: datetime | None = None
+) -> list[CommissionLine]:
     """Book the signing's lines: the contract-basis rule on the contract amount (成交额), or,
-    before the contract is entered, on the deal's expected amount. Once per deal."""
+    before the contract is entered, on the deal's expected amount. Once per deal. `at` is
+    when the signing happened, for a history loaded afterwards (the demo); default now."""
     if CommissionLine.objects.filter(deal=deal, kind=CommissionLineKind.SIGNING).exists():
         return []
     contract = _contract_of(deal)
@@ -168,6 +175,7 @@ def commission_book_signing(*, deal: Deal, by: User | None = None) -> list[Commi
         contract_type=contract.contract_type if contract is not None else "",
         by=by,
         note=note,
+        at=at,
     )
 
 
