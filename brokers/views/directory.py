@@ -113,6 +113,8 @@ def broker_profile(request, pk):
             "record": selectors.broker_public_record(broker),
             "ratings": selectors.broker_recent_ratings(broker),
             "demands": _choosable_demands(request.user, broker),
+            "may_see_earnings": broker.user_id == request.user.pk
+            or permissions.is_market_operator(request.user, broker.institution.market_id),
         },
     )
 

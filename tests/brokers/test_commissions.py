@@ -361,6 +361,8 @@ def test_statement_page_links_rows_and_is_private(client, broker, deal, outsider
     assert f"#line-{line.pk}" in page and "10000.00" in page
     months = client.get(reverse("brokers:earnings")).content.decode()
     assert url in months
+    profile = client.get(reverse("brokers:profile", args=[broker.pk])).content.decode()
+    assert reverse("brokers:broker_earnings", args=[broker.pk]) in profile
     client.force_login(operator)  # an operator of the broker's market
     assert client.get(url).status_code == 200
     client.force_login(outsider)

@@ -59,7 +59,7 @@ def _closed_deal(broker, buyer, seller, amount, **kwargs):
     return force_stage(deal, DealStage.CLOSED)
 
 
-def test_track_record_is_computed_from_deals(broker, institution, enterprise, university):
+def test_track_record_is_computed_from_deals(client, broker, institution, enterprise, university):
     partner = BrokerFactory(institution=institution)
     closed = _closed_deal(broker, enterprise, university, "100")
     add_broker(closed, partner, "25")  # 75% of 100 万元 stays the lead's
@@ -81,6 +81,10 @@ def test_track_record_is_computed_from_deals(broker, institution, enterprise, un
     other = selectors.broker_profile(partner.pk)
     assert (other.deals_led, other.deals_closed, other.registered_value) == (1, 2, D("65"))
     assert other.median_response is None and other.rating_count == 0
+    page = client.get(reverse("brokers:profile", args=[broker.pk])).content.decode()
+    assert "10.0 小时" in page and "4.5" in page and "75" in page
+    listing = client.get(reverse("brokers:directory")).content.decode()
+    assert "10.0 小时" in listing
 
 
 def test_directory_filters(broker, institution, main_market, client):
