@@ -15,3 +15,13 @@ class BrokersConfig(AppConfig):
 
         register_audience(demand_broker_users)
         register_detail_panel(THREAD_PANEL)
+
+        from django_fsm.signals import post_transition
+
+        from brokers.choices import PaymentPurpose
+        from brokers.models import Deal
+        from brokers.services import register_payment_handler
+        from brokers.services.commissions import commission_book_payment, deal_signed
+
+        register_payment_handler(PaymentPurpose.SERVICE_FEE, commission_book_payment)
+        post_transition.connect(deal_signed, sender=Deal, dispatch_uid="brokers.commission_sign")

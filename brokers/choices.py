@@ -130,3 +130,27 @@ class RefusalGround(models.TextChoices):
 class PaymentPurpose(models.TextChoices):
     DEPOSIT = "deposit", _("竞价保证金")
     SERVICE_FEE = "service_fee", _("技术经纪服务费")
+
+
+class CommissionBasis(models.TextChoices):
+    """What a commission rule's rate applies to, and so when it books (计提基数)."""
+
+    CONTRACT = "contract", _("合同成交额（签约时计提）")
+    SERVICE_FEE = "service_fee", _("技术经纪服务费（每笔到账时计提）")
+
+
+class CommissionLevel(models.TextChoices):
+    """How specific a commission rule is; the most specific one wins."""
+
+    BROKER = "broker", _("经纪人")
+    INSTITUTION = "institution", _("技术转移机构")
+    CONTRACT_TYPE = "contract_type", _("合同类型")
+    DEFAULT = "default", _("默认")
+
+
+class CommissionLineKind(models.TextChoices):
+    """Why a ledger line (佣金台账) was written."""
+
+    SIGNING = "signing", _("签约计提")
+    PAYMENT = "payment", _("服务费到账计提")
+    REVERSAL = "reversal", _("冲正")

@@ -17,4 +17,22 @@ urlpatterns = [
     path("deals/<int:pk>/card/", views.deal_card, name="deal_card"),
     path("deals/<int:pk>/documents/", views.document_upload, name="document_upload"),
     path("deals/documents/<uuid:key>/", views.document_download, name="document"),
+    path("directory/", views.broker_directory, name="directory"),
+    path("directory/<int:pk>/", views.broker_profile, name="profile"),
+    path("directory/<int:pk>/choose/", views.broker_choose, name="profile_choose"),
+    path("deals/<int:pk>/service-fee/", views.service_fee_pay, name="service_fee_pay"),
+    path("deals/<int:pk>/rate/", views.deal_rate, name="deal_rate"),
+    path("payments/<int:pk>/", views.payment_page, name="service_fee_payment"),
+    path("earnings/", views.earnings, name="earnings"),
+    path("earnings/<int:broker_pk>/", views.earnings, name="broker_earnings"),
+    path(
+        "earnings/<int:broker_pk>/<int:year>-<int:month>/",
+        views.earnings_month,
+        name="earnings_month",
+    ),
+    path(
+        "earnings/<int:broker_pk>/<int:year>-<int:month>.xlsx",
+        views.earnings_xlsx,
+        name="earnings_xlsx",
+    ),
 ]

@@ -68,3 +68,14 @@ register_snippet(BrokerViewSet)
 @hooks.register("register_admin_viewset")
 def register_response_dashboard():
     return ResponseDashboardViewSet()
+
+
+from brokers.commission_admin import (  # noqa: E402
+    CommissionLineViewSet,
+    CommissionRuleViewSet,
+    TransferInstitutionViewSet,
+)
+
+register_snippet(CommissionRuleViewSet)
+register_snippet(CommissionLineViewSet)
+register_snippet(TransferInstitutionViewSet)

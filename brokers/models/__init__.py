@@ -1,8 +1,10 @@
 """Technology brokers (技术经纪人), their transfer institutions (技术转移机构), and the deals,
 contracts, commission ledgers and payments they work on. One module per concern."""
 
+from brokers.models.commissions import CommissionLine, CommissionRule
 from brokers.models.contracts import Contract
 from brokers.models.deals import Deal, DealBroker, DealDocument, DealNotice, NoticeObjection
+from brokers.models.directory import BrokerRating, TransferInstitution
 from brokers.models.payments import Payment
 from brokers.models.people import Assignment, Broker, BrokerMessage
 
@@ -17,4 +19,8 @@ __all__ = [
     "DealNotice",
     "NoticeObjection",
     "Payment",
+    "BrokerRating",
+    "CommissionLine",
+    "CommissionRule",
+    "TransferInstitution",
 ]

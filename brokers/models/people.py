@@ -29,6 +29,12 @@ class Broker(models.Model):
     grade = models.CharField(_("等级"), max_length=20, choices=BrokerGrade.choices)
     certificate_no = models.CharField(_("证书编号"), max_length=40, unique=True)
     fields = models.JSONField(_("擅长领域"), default=list, blank=True)
+    markets_served = models.ManyToManyField(
+        "market.Market",
+        verbose_name=_("服务的分市场"),
+        blank=True,
+        related_name="brokers_serving",
+    )
     active = models.BooleanField(_("在岗"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

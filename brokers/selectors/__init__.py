@@ -22,11 +22,28 @@ from brokers.selectors.board import (  # noqa: F401
     card_steps,
     stage_moves,
 )
+from brokers.selectors.commissions import (  # noqa: F401
+    Statement,
+    broker_statement,
+    broker_statement_months,
+    deal_commission_lines,
+    month_bounds,
+)
 from brokers.selectors.deals import (  # noqa: F401
     deal_board,
     deal_for_page,
     deal_history,
     deals_of_broker,
     deals_visible_to,
+)
+from brokers.selectors.directory import (  # noqa: F401
+    DirectoryFilters,
+    attach_median_response,
+    broker_profile,
+    broker_public_record,
+    broker_recent_ratings,
+    brokers_directory,
+    median_first_response,
+    with_track_record,
 )
 from brokers.selectors.documents import deal_documents, document_visible_to  # noqa: F401

@@ -12,6 +12,14 @@ from brokers.services.assignments import (  # noqa: F401
     demands_assign_unassigned,
     thread_url,
 )
+from brokers.services.commissions import (  # noqa: F401
+    commission_book_payment,
+    commission_book_signing,
+    commission_line_reverse,
+    commission_rules_for,
+    may_pay_service_fee,
+    service_fee_start,
+)
 from brokers.services.deals import (  # noqa: F401
     deal_advance,
     deal_broadcast,
@@ -22,6 +30,11 @@ from brokers.services.deals import (  # noqa: F401
     deal_open_from_match,
     deal_open_lead,
     may_see_deal,
+)
+from brokers.services.directory import (  # noqa: F401
+    broker_rate,
+    demand_choose_broker,
+    rating_party,
 )
 from brokers.services.documents import (  # noqa: F401
     DOCUMENT_TYPES,

@@ -6,6 +6,14 @@ from brokers.views.assignments import (  # noqa: F401
     assignment_list,
     demand_message,
 )
+from brokers.views.commissions import (  # noqa: F401
+    deal_rate,
+    earnings,
+    earnings_month,
+    earnings_xlsx,
+    payment_page,
+    service_fee_pay,
+)
 from brokers.views.deals import (  # noqa: F401
     deal_advance,
     deal_card,
@@ -14,5 +22,10 @@ from brokers.views.deals import (  # noqa: F401
     deal_list,
     deal_lose,
     deal_new,
+)
+from brokers.views.directory import (  # noqa: F401
+    broker_choose,
+    broker_directory,
+    broker_profile,
 )
 from brokers.views.documents import document_download, document_upload  # noqa: F401
