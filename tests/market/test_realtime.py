@@ -103,9 +103,9 @@ def test_notification_arrives_live_over_redis(client):
     assert message["notification"]["title"] == "“锂电池正极材料”已审核通过并发布"
 
 
-def test_header_badge_counts_unread_and_the_list_marks_them_read(client):
+def test_header_badge_counts_unread_until_they_are_marked_read(client):
     user = UserFactory()
-    services.notify(recipient=user, verb="x", title="新匹配：高镍三元正极材料")
+    notice = services.notify(recipient=user, verb="x", title="新匹配：高镍三元正极材料")
     client.force_login(user)
     page = client.get("/search/").content.decode()
     assert 'id="notifications-badge" aria-hidden="true">1</span>' in page
@@ -113,6 +113,9 @@ def test_header_badge_counts_unread_and_the_list_marks_them_read(client):
     assert "js/notifications.js" in page
     listing = client.get("/notifications/").content.decode()
     assert "新匹配：高镍三元正极材料" in listing
+    # Reading the list is a GET and changes nothing; marking them read is a POST.
+    assert ">1 条未读通知</span>" in client.get("/search/").content.decode()
+    client.post("/notifications/read/", {"up_to": notice.pk})
     page = client.get("/search/").content.decode()
     assert 'id="notifications-badge" aria-hidden="true" hidden>0</span>' in page
     assert "条未读通知</span>" not in page
