@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from brokers.services import demands_assign_unassigned
 from cms.site_builder import site_build
 from demo.builder import DEMO_LOGINS, DEMO_PASSWORD, DemoConflict, load_demo
+from demo.commissions import demo_commissions
+from demo.deals_board import demo_deals_board
 from demo.matches import demo_matches
 from demo.responses import simulate_broker_responses
 
@@ -50,6 +52,9 @@ class Command(BaseCommand):
             simulate_broker_responses()
         # Every demand's first match list, and a history of what owners did with them.
         demo_matches()
+        # The brokers' boards: deals in every stage, then the commissions and fees they earn.
+        deals = demo_deals_board()
+        demo_commissions(deals=deals)
 
         if report.already_loaded:
             self.stdout.write("演示数据已加载，本次未做任何更改。")
