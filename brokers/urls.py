@@ -14,4 +14,9 @@ urlpatterns = [
     path("deals/<int:pk>/advance/<slug:transition>/", views.deal_advance, name="deal_advance"),
     path("deals/<int:pk>/lose/", views.deal_lose, name="deal_lose"),
     path("matches/<int:pk>/deal/", views.deal_from_match, name="deal_from_match"),
+    path("deals/<int:deal_pk>/contract/", views.contract_new, name="contract_new"),
+    path("contracts/registry/", views.registry_queue, name="contract_registry"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
+    path("contracts/<int:pk>/<slug:step>/", views.contract_step, name="contract_step"),
 ]

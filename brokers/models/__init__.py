@@ -5,6 +5,7 @@ from brokers.models.contracts import Contract
 from brokers.models.deals import Deal, DealBroker, DealDocument, DealNotice, NoticeObjection
 from brokers.models.payments import Payment
 from brokers.models.people import Assignment, Broker, BrokerMessage
+from brokers.models.contracts import ContractDeduction  # noqa: E402
 
 __all__ = [
     "Assignment",
@@ -17,4 +18,5 @@ __all__ = [
     "DealNotice",
     "NoticeObjection",
     "Payment",
+    "ContractDeduction",
 ]

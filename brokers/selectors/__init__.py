@@ -23,3 +23,18 @@ from brokers.selectors.deals import (  # noqa: F401
     deals_of_broker,
     deals_visible_to,
 )
+from brokers.selectors.contracts import (  # noqa: F401
+    DECISION_DAYS,
+    REQUIRED_DOCUMENTS,
+    contract_checklist,
+    contract_for_page,
+    contract_missing,
+    contract_of_deal,
+    decision_deadline,
+    decision_due,
+    may_see_contract,
+    registered_contracts,
+    registered_value,
+    registry_market_ids,
+    registry_queue,
+)

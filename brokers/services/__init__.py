@@ -29,3 +29,15 @@ from brokers.services.payments import (  # noqa: F401
     payment_start,
     register_payment_handler,
 )
+from brokers.services.contracts import (  # noqa: F401
+    contract_accept,
+    contract_apply,
+    contract_create,
+    contract_refuse,
+    contract_register,
+    contract_return,
+    contract_steps,
+    contract_update,
+    may_edit_contract,
+    registration_number,
+)

@@ -14,3 +14,10 @@ from brokers.views.deals import (  # noqa: F401
     deal_lose,
     deal_new,
 )
+from brokers.views.contracts import (  # noqa: F401
+    contract_detail,
+    contract_edit,
+    contract_new,
+    contract_step,
+    registry_queue,
+)
