@@ -452,8 +452,11 @@ def test_the_whole_registration_in_the_browser(world, client):
         f"/brokers/contracts/{contract.pk}/register/", {"status": "accepted"}, follow=True
     )
     assert "已被窗口clerk办理为“已登记”" in response.content.decode()
+    # The seller reads the registration on its deal's page.
+    client.force_login(world["seller_user"])
+    client.force_login(world["buyer_user"])
     page = client.get(f"/brokers/deals/{deal.pk}/").content.decode()
-    assert contract.registration_no in page
+    assert contract.registration_no in page and "已登记" in page
 
 
 def test_a_get_changes_nothing(world, client):
