@@ -154,3 +154,14 @@ class CommissionLineKind(models.TextChoices):
     SIGNING = "signing", _("签约计提")
     PAYMENT = "payment", _("服务费到账计提")
     REVERSAL = "reversal", _("冲正")
+
+
+class NonTechnicalCost(models.TextChoices):
+    """The non-technical parts of a contract's price that the income assessment form
+    (技术性收入核定表) takes off the contract amount to leave the technology transaction amount."""
+
+    EQUIPMENT = "equipment", _("设备、仪器")
+    MATERIALS = "materials", _("原材料、零部件")
+    CONSTRUCTION = "construction", _("土建、安装工程")
+    GOODS = "goods", _("产品、样品销售")
+    OTHER = "other", _("其他非技术性费用")

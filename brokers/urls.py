@@ -35,4 +35,9 @@ urlpatterns = [
         views.earnings_xlsx,
         name="earnings_xlsx",
     ),
+    path("deals/<int:deal_pk>/contract/", views.contract_new, name="contract_new"),
+    path("contracts/registry/", views.registry_queue, name="contract_registry"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
+    path("contracts/<int:pk>/<slug:step>/", views.contract_step, name="contract_step"),
 ]

@@ -7,7 +7,7 @@ makes the pages showing it stale, after the change commits.
 - A CMS page published, unpublished or moved: every page, as the navigation in each page's
   header shows the CMS pages.
 - Organisations, markets and their service windows (names shown on listing and sub-market
-  pages): every page; brokers (the home page's figures): the figures.
+  pages): every page; brokers and contracts (the home page's figures): the figures.
 
 It also keeps what is read from the page tree once per change (cms.selectors' fragments)
 true: any page saved, published, unpublished, moved or deleted, or a site changed, makes it
@@ -20,7 +20,7 @@ from django.dispatch import receiver
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from brokers.models import Broker
+from brokers.models import Broker, Contract
 from cms.selectors import PAGES_FRAGMENTS
 from listings.kinds import kind_of
 from listings.signals import listing_changed
@@ -58,6 +58,7 @@ for model, tags in (
     (Market, (pagecache.SITE,)),
     (ServiceWindow, (pagecache.SITE,)),
     (Broker, ("figures",)),
+    (Contract, ("figures",)),
 ):
     handler = _after_commit(*tags)
     for signal in (post_save, post_delete):

@@ -1,10 +1,11 @@
 """Keep the "十百千" figures true: they count listings, transfer institutions and brokers,
-so a change of any of them makes the cached figures stale."""
+and the registered contract value counts contracts, so a change of any of them makes the
+cached figures stale."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from brokers.models import Broker
+from brokers.models import Broker, Contract
 from listings.models import Achievement, Demand
 from listings.signals import listing_changed
 from market.fragments import fragments_bump, fragments_bump_now_and_on_commit
@@ -26,5 +27,7 @@ def figures_on_listing_change(sender, pk, **kwargs):
 @receiver(post_delete, sender=Organization, dispatch_uid="targets.figures_org_gone")
 @receiver(post_save, sender=Broker, dispatch_uid="targets.figures_broker_saved")
 @receiver(post_delete, sender=Broker, dispatch_uid="targets.figures_broker_gone")
+@receiver(post_save, sender=Contract, dispatch_uid="targets.figures_contract_saved")
+@receiver(post_delete, sender=Contract, dispatch_uid="targets.figures_contract_gone")
 def figures_on_save(sender, **kwargs):
     fragments_bump_now_and_on_commit(FIGURES_FRAGMENTS)

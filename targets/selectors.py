@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import CharField, QuerySet, Value
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brokers.models import Broker
+from brokers.selectors import registered_contracts, registered_value
 from listings.choices import ListingStatus
 from listings.kinds import ACHIEVEMENT, DEMAND
 from market.choices import OrganizationKind, OrganizationStatus
@@ -31,7 +33,7 @@ FIGURES_FRAGMENTS = "figures"
 class Figure:
     key: str
     label: str
-    value: int
+    value: int | Decimal
     target: int | None
     unit: str
     definition: str
@@ -94,6 +96,19 @@ def _online(kind) -> Callable[[int], QuerySet]:
     return rows
 
 
+def _registered(year: int) -> QuerySet:
+    """Contracts registered in the year (技术合同认定登记), newest first."""
+    return (
+        registered_contracts(year=year)
+        .select_related("market", "seller")
+        .order_by("-registered_on", "-pk")
+    )
+
+
+def _registered_amount(rows: QuerySet) -> Decimal:
+    return registered_value(rows)["amount"]
+
+
 @dataclass(frozen=True)
 class FigureSpec:
     """What a figure counts: its rows, its words and its yearly target, if it has one."""
@@ -104,6 +119,8 @@ class FigureSpec:
     definition: str
     rows: Callable[[int], QuerySet]
     target_setting: str | None = None
+    # The figure's value from its rows; their count unless it says otherwise.
+    value: Callable[[QuerySet], int | Decimal] | None = None
 
 
 FIGURES: dict[str, FigureSpec] = {
@@ -150,6 +167,17 @@ FIGURES: dict[str, FigureSpec] = {
             _("此刻在线（已发布）的技术需求，不论哪一年发布。"),
             _online(DEMAND),
         ),
+        FigureSpec(
+            "registered_value",
+            _("%(year)s年技术合同成交额"),
+            _("万元"),
+            _(
+                "%(year)s年内经技术合同登记机构认定登记的技术合同成交额合计；"
+                "已申请、已受理、退回补正或不予登记的合同不计入。"
+            ),
+            _registered,
+            value=_registered_amount,
+        ),
     )
 }
 
@@ -167,7 +195,7 @@ def market_figure(key: str, *, year: int | None = None) -> Figure:
     return Figure(
         key=spec.key,
         label=str(spec.label) % {"year": year},
-        value=spec.rows(year).count(),
+        value=spec.value(spec.rows(year)) if spec.value else spec.rows(year).count(),
         target=target,
         unit=str(spec.unit),
         definition=str(spec.definition) % {"year": year},

@@ -2,7 +2,10 @@
 contracts, commission ledgers and payments they work on. One module per concern."""
 
 from brokers.models.commissions import CommissionLine, CommissionRule
-from brokers.models.contracts import Contract
+from brokers.models.contracts import (
+    Contract,
+    ContractDeduction,
+)
 from brokers.models.deals import Deal, DealBroker, DealDocument, DealNotice, NoticeObjection
 from brokers.models.directory import BrokerRating, TransferInstitution
 from brokers.models.payments import Payment
@@ -23,4 +26,5 @@ __all__ = [
     "CommissionLine",
     "CommissionRule",
     "TransferInstitution",
+    "ContractDeduction",
 ]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from brokers.choices import ContractType, RefusalGround, RegistrationStatus
+from brokers.choices import ContractType, NonTechnicalCost, RefusalGround, RegistrationStatus
 from brokers.models.deals import Deal, may_register_deal, may_work_deal
 
 
@@ -93,6 +93,8 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The one-time token of the form that made it: a double-clicked "保存合同" makes one.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("技术合同")
@@ -184,3 +186,27 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     )
     def refuse(self):
         """Refused on one of the grounds, with a note."""
+
+
+class ContractDeduction(models.Model):
+    """One line of the income assessment form (技术性收入核定表): a non-technical part of the
+    contract amount (equipment, materials...), taken off it to leave the technology
+    transaction amount (技术交易额)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="deductions")
+    kind = models.CharField(_("费用类别"), max_length=16, choices=NonTechnicalCost.choices)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    amount = models.DecimalField(
+        _("金额（万元）"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+
+    class Meta:
+        verbose_name = _("非技术性费用")
+        verbose_name_plural = _("非技术性费用")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"

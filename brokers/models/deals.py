@@ -63,6 +63,21 @@ def may_register_deal(deal: Deal, user) -> bool:
     return user.memberships.filter(role=Role.WINDOW_CLERK, market_id=market_id).exists()
 
 
+def may_lose_deal(deal: Deal, user) -> bool:
+    """The deal's brokers and its market's operators; and the registry, once it has refused
+    the deal's contract (a refused contract cannot be registered, so the deal is lost)."""
+    if may_work_deal(deal, user):
+        return True
+    from brokers.choices import RegistrationStatus
+
+    contract = getattr(deal, "contract", None)
+    return (
+        contract is not None
+        and contract.registration_status == RegistrationStatus.REFUSED
+        and may_register_deal(deal, user)
+    )
+
+
 def is_deal_party(deal: Deal, user) -> bool:
     """Someone who may see the deal: its brokers, the editors of the buyer or the seller,
     and the operators of its market."""
@@ -290,7 +305,7 @@ class Deal(ConcurrentTransitionMixin, models.Model):
         field=stage,
         source=list(OPEN_DEAL_STAGES),
         target=DealStage.LOST,
-        permission=may_work_deal,
+        permission=may_lose_deal,
         custom={"label": _("标记流失")},
     )
     def lose(self):

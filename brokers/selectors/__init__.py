@@ -29,6 +29,21 @@ from brokers.selectors.commissions import (  # noqa: F401
     deal_commission_lines,
     month_bounds,
 )
+from brokers.selectors.contracts import (  # noqa: F401
+    DECISION_DAYS,
+    REQUIRED_DOCUMENTS,
+    contract_checklist,
+    contract_for_page,
+    contract_missing,
+    contract_of_deal,
+    decision_deadline,
+    decision_due,
+    may_see_contract,
+    registered_contracts,
+    registered_value,
+    registry_market_ids,
+    registry_queue,
+)
 from brokers.selectors.deals import (  # noqa: F401
     deal_board,
     deal_for_page,

@@ -20,6 +20,18 @@ from brokers.services.commissions import (  # noqa: F401
     may_pay_service_fee,
     service_fee_start,
 )
+from brokers.services.contracts import (  # noqa: F401
+    contract_accept,
+    contract_apply,
+    contract_create,
+    contract_refuse,
+    contract_register,
+    contract_return,
+    contract_steps,
+    contract_update,
+    may_edit_contract,
+    registration_number,
+)
 from brokers.services.deals import (  # noqa: F401
     deal_advance,
     deal_broadcast,

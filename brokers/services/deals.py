@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from brokers.choices import DealSource, LostReason
 from brokers.models import Broker, Deal, DealBroker
-from brokers.models.deals import FORWARD_TRANSITIONS, may_work_deal
+from brokers.models.deals import FORWARD_TRANSITIONS, may_lose_deal, may_work_deal
 from brokers.selectors import active_assignment, broker_candidates
 from market.models import TransitionLog, User, state_label
 from market.services import notify, transition_apply, transition_label
@@ -310,7 +310,7 @@ def deal_lose(
             {"note": _("说明不能超过 %d 字。") % LOST_NOTE_MAX_LENGTH}, code="note_too_long"
         )
     locked = Deal.objects.select_for_update().get(pk=deal.pk)
-    if not may_work_deal(locked, by):
+    if not may_lose_deal(locked, by):
         raise PermissionDenied(_("您没有权限处理这笔交易。"))
     _check_fresh(locked, expected_stage)
     label = str(LostReason(reason).label)

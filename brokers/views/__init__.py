@@ -14,6 +14,13 @@ from brokers.views.commissions import (  # noqa: F401
     payment_page,
     service_fee_pay,
 )
+from brokers.views.contracts import (  # noqa: F401
+    contract_detail,
+    contract_edit,
+    contract_new,
+    contract_step,
+    registry_queue,
+)
 from brokers.views.deals import (  # noqa: F401
     deal_advance,
     deal_card,
