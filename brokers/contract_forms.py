@@ -52,7 +52,6 @@ class DeductionForm(forms.Form):
         return data
 
 
-
 def deduction_formset(data=None, initial=None) -> forms.BaseFormSet:
     initial = list(initial or [])
     formset_class = forms.formset_factory(

@@ -1,5 +1,6 @@
 """Keep the "十百千" figures true: they count listings, transfer institutions and brokers,
-and the registered contract value counts contracts, so a change of any of them makes the cached figures stale."""
+and the registered contract value sums contracts, so a change of any of them makes the
+cached figures stale."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver

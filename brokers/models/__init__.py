@@ -1,11 +1,13 @@
 """Technology brokers (技术经纪人), their transfer institutions (技术转移机构), and the deals,
 contracts, commission ledgers and payments they work on. One module per concern."""
 
-from brokers.models.contracts import Contract
+from brokers.models.contracts import (
+    Contract,
+    ContractDeduction,
+)
 from brokers.models.deals import Deal, DealBroker, DealDocument, DealNotice, NoticeObjection
 from brokers.models.payments import Payment
 from brokers.models.people import Assignment, Broker, BrokerMessage
-from brokers.models.contracts import ContractDeduction  # noqa: E402
 
 __all__ = [
     "Assignment",

@@ -16,13 +16,6 @@ from brokers.selectors.assignments import (  # noqa: F401
     response_compliance,
     response_due,
 )
-from brokers.selectors.deals import (  # noqa: F401
-    deal_board,
-    deal_for_page,
-    deal_history,
-    deals_of_broker,
-    deals_visible_to,
-)
 from brokers.selectors.contracts import (  # noqa: F401
     DECISION_DAYS,
     REQUIRED_DOCUMENTS,
@@ -37,4 +30,11 @@ from brokers.selectors.contracts import (  # noqa: F401
     registered_value,
     registry_market_ids,
     registry_queue,
+)
+from brokers.selectors.deals import (  # noqa: F401
+    deal_board,
+    deal_for_page,
+    deal_history,
+    deals_of_broker,
+    deals_visible_to,
 )

@@ -169,7 +169,9 @@ def registered_contracts(
     registry market, field and type: the rows behind every registered-value figure."""
     rows = Contract.objects.filter(registration_status=RegistrationStatus.REGISTERED)
     if year is not None:
-        rows = rows.filter(registered_on__gte=date(year, 1, 1), registered_on__lt=date(year + 1, 1, 1))
+        rows = rows.filter(
+            registered_on__gte=date(year, 1, 1), registered_on__lt=date(year + 1, 1, 1)
+        )
     if market_ids is not None:
         rows = rows.filter(market_id__in=market_ids)
     if field:

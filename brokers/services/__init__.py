@@ -12,6 +12,18 @@ from brokers.services.assignments import (  # noqa: F401
     demands_assign_unassigned,
     thread_url,
 )
+from brokers.services.contracts import (  # noqa: F401
+    contract_accept,
+    contract_apply,
+    contract_create,
+    contract_refuse,
+    contract_register,
+    contract_return,
+    contract_steps,
+    contract_update,
+    may_edit_contract,
+    registration_number,
+)
 from brokers.services.deals import (  # noqa: F401
     deal_advance,
     deal_broadcast,
@@ -28,16 +40,4 @@ from brokers.services.payments import (  # noqa: F401
     payment_settle,
     payment_start,
     register_payment_handler,
-)
-from brokers.services.contracts import (  # noqa: F401
-    contract_accept,
-    contract_apply,
-    contract_create,
-    contract_refuse,
-    contract_register,
-    contract_return,
-    contract_steps,
-    contract_update,
-    may_edit_contract,
-    registration_number,
 )

@@ -49,9 +49,8 @@ def _content_type_id() -> int:
 def may_edit_contract(deal: Deal, user: User) -> bool:
     """Who fills in the contract and applies: the seller's editors, or the deal's brokers
     (and its market's operators) on its behalf."""
-    from market.permissions import is_org_editor
-
     from brokers.models.deals import may_work_deal
+    from market.permissions import is_org_editor
 
     return is_org_editor(user, deal.seller_id) or may_work_deal(deal, user)
 
@@ -278,8 +277,8 @@ def _last_log(contract: Contract) -> TransitionLog | None:
 
 
 def _lock(contract: Contract, expected_status: str | None) -> Contract:
-    locked = Contract.objects.select_for_update().select_related("deal", "market").get(
-        pk=contract.pk
+    locked = (
+        Contract.objects.select_for_update().select_related("deal", "market").get(pk=contract.pk)
     )
     if expected_status is not None and locked.registration_status != expected_status:
         last = _last_log(locked)
@@ -329,9 +328,7 @@ def _tell_seller_side(contract: Contract, *, by: User, title: str, body: str) ->
 
 
 @transaction.atomic
-def contract_apply(
-    *, contract: Contract, by: User, expected_status: str | None = None
-) -> Contract:
+def contract_apply(*, contract: Contract, by: User, expected_status: str | None = None) -> Contract:
     """The seller files the contract with its registry (its own region's market). Refused,
     saying which, while a required document is missing."""
     locked = _lock(contract, expected_status)

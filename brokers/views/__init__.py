@@ -6,6 +6,13 @@ from brokers.views.assignments import (  # noqa: F401
     assignment_list,
     demand_message,
 )
+from brokers.views.contracts import (  # noqa: F401
+    contract_detail,
+    contract_edit,
+    contract_new,
+    contract_step,
+    registry_queue,
+)
 from brokers.views.deals import (  # noqa: F401
     deal_advance,
     deal_detail,
@@ -13,11 +20,4 @@ from brokers.views.deals import (  # noqa: F401
     deal_list,
     deal_lose,
     deal_new,
-)
-from brokers.views.contracts import (  # noqa: F401
-    contract_detail,
-    contract_edit,
-    contract_new,
-    contract_step,
-    registry_queue,
 )

@@ -75,7 +75,10 @@ def _edit(request, *, deal: Deal, contract: Contract | None):
                 )
             else:
                 contract = services.contract_update(
-                    contract=contract, by=request.user, deductions=deduction_lines(formset), **fields
+                    contract=contract,
+                    by=request.user,
+                    deductions=deduction_lines(formset),
+                    **fields,
                 )
         except ValidationError as exc:
             if getattr(exc, "code", None) == "exists" and hasattr(deal, "contract"):
@@ -184,5 +187,3 @@ def registry_queue(request):
         raise PermissionDenied(_("只有登记机构（分市场窗口工作人员或运营人员）可以查看登记队列。"))
     rows = selectors.registry_queue(request.user)
     return render(request, "brokers/contract_registry.html", {"rows": rows})
-
-

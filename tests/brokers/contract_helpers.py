@@ -23,12 +23,16 @@ from tests.factories import (
 
 
 def make_world(main_market):
-    sub = SubMarketFactory(parent=main_market, name="武汉分市场", code="wuhan", region_code="420100")
+    sub = SubMarketFactory(
+        parent=main_market, name="武汉分市场", code="wuhan", region_code="420100"
+    )
     other_sub = SubMarketFactory(
         parent=main_market, name="宜昌分市场", code="yichang", region_code="420500"
     )
     seller = OrganizationFactory(kind=OrganizationKind.UNIVERSITY, name="江城大学", market=sub)
-    buyer = OrganizationFactory(kind=OrganizationKind.ENTERPRISE, name="光谷企业", market=main_market)
+    buyer = OrganizationFactory(
+        kind=OrganizationKind.ENTERPRISE, name="光谷企业", market=main_market
+    )
     seller_user = UserFactory(username="seller", name="卖方小王")
     Membership.objects.create(user=seller_user, organization=seller, role=Role.ORG_ADMIN)
     buyer_user = UserFactory(username="buyer", name="买方小赵")

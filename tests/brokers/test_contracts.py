@@ -473,7 +473,9 @@ def test_the_refuse_form_in_the_browser_loses_the_deal(world, client):
     url = f"/brokers/contracts/{contract.pk}/refuse/"
     response = client.post(url, {"status": "accepted", "ground": "", "note": ""}, follow=True)
     assert "请选择不予登记的理由。" in response.content.decode()
-    client.post(url, {"status": "accepted", "ground": RefusalGround.SEALS_MISMATCH, "note": "公章不符"})
+    client.post(
+        url, {"status": "accepted", "ground": RefusalGround.SEALS_MISMATCH, "note": "公章不符"}
+    )
     contract.refresh_from_db()
     assert contract.registration_status == RegistrationStatus.REFUSED
     assert Deal.objects.get(pk=contract.deal_id).lost_reason == LostReason.REGISTRATION_REFUSED
