@@ -158,7 +158,7 @@ def contract_create(
     twice makes one contract."""
     if token and (same := Contract.objects.filter(token=token).first()) is not None:
         return same
-    locked = Deal.objects.select_for_update().select_related("seller").get(pk=deal.pk)
+    locked = Deal.objects.select_for_update().get(pk=deal.pk)
     if not may_edit_contract(locked, by):
         raise PermissionDenied(_("只有卖方或这笔交易的技术经纪人可以填写合同。"))
     if locked.stage != DealStage.SIGNED:
@@ -232,7 +232,9 @@ def contract_update(
     deductions: Iterable[dict] = (),
 ) -> Contract:
     """Correct the contract and its assessment, before applying or after a return."""
-    locked = Contract.objects.select_for_update().select_related("deal").get(pk=contract.pk)
+    locked = (
+        Contract.objects.select_for_update(of=("self",)).select_related("deal").get(pk=contract.pk)
+    )
     if not may_edit_contract(locked.deal, by):
         raise PermissionDenied(_("只有卖方或这笔交易的技术经纪人可以修改合同。"))
     if locked.registration_status not in EDITABLE_STATUSES:
@@ -278,7 +280,9 @@ def _last_log(contract: Contract) -> TransitionLog | None:
 
 def _lock(contract: Contract, expected_status: str | None) -> Contract:
     locked = (
-        Contract.objects.select_for_update().select_related("deal", "market").get(pk=contract.pk)
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("deal", "market")
+        .get(pk=contract.pk)
     )
     if expected_status is not None and locked.registration_status != expected_status:
         last = _last_log(locked)
