@@ -133,12 +133,12 @@ def _queries(client, url) -> list[str]:
     [
         # The five figures' counts, the latest achievements with their modes, the latest
         # demands (there are none, so no modes to read).
-        ("/", 8),
+        ("/", 9),
         # The index's count ("共 N 项").
         ("/achievements/", 1),
         ("/demands/?field=new_materials", 1),
         # The five figures' counts (the figure's own rows are counted by its page).
-        ("/targets/listings/", 5),
+        ("/targets/listings/", 6),
     ],
 )
 def test_a_second_request_computes_no_fragment(client, site, university, url, saved):

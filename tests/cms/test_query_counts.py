@@ -43,7 +43,7 @@ BATTERY = {
 # pages' panels and their matches, the figures and the search hits are each read in a
 # fixed number of queries, whatever their number.
 PAGES = {
-    "home": ("/", 33),
+    "home": ("/", 34),
     "achievements": ("/achievements/", 28),
     "achievements filtered": ("/achievements/?field=new_materials&trl=5&mode=license", 28),
     "achievements sorted": ("/achievements/?sort=-price&page=1", 28),
@@ -57,9 +57,9 @@ PAGES = {
     "sub-market": ("{sub_market}", 32),
     "policies": ("/policies/", 24),
     "news": ("/news/", 26),
-    "target institutions": ("/targets/institutions/", 22),
-    "target brokers": ("/targets/brokers/", 22),
-    "target listings": ("/targets/listings/", 22),
+    "target institutions": ("/targets/institutions/", 23),
+    "target brokers": ("/targets/brokers/", 23),
+    "target listings": ("/targets/listings/", 23),
     "api search": ("/api/v1/search?q=x", 1),
 }
 
