@@ -14,4 +14,8 @@ urlpatterns = [
     path("deals/<int:pk>/advance/<slug:transition>/", views.deal_advance, name="deal_advance"),
     path("deals/<int:pk>/lose/", views.deal_lose, name="deal_lose"),
     path("matches/<int:pk>/deal/", views.deal_from_match, name="deal_from_match"),
+    path("deals/stats/", views.stats_page, name="stats"),
+    path("deals/stats/contracts/", views.stats_contracts, name="stats_contracts"),
+    path("deals/stats/deals/", views.stats_deals, name="stats_deals"),
+    path("deals/stats/export/", views.stats_export, name="stats_export"),
 ]

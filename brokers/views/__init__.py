@@ -14,3 +14,9 @@ from brokers.views.deals import (  # noqa: F401
     deal_lose,
     deal_new,
 )
+from brokers.views.stats import (  # noqa: F401
+    stats_contracts,
+    stats_deals,
+    stats_export,
+    stats_page,
+)
