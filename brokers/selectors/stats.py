@@ -137,8 +137,7 @@ def contracts_by(flt: StatsFilter, dimension: str) -> list[dict]:
         labels = dict(ContractType.choices)
         rows = _sums(qs.values("contract_type")).order_by("contract_type")
         return [
-            dict(r, key=r["contract_type"], label=labels.get(r["contract_type"], "—"))
-            for r in rows
+            dict(r, key=r["contract_type"], label=labels.get(r["contract_type"], "—")) for r in rows
         ]
     raise ValueError(dimension)
 
@@ -204,12 +203,7 @@ def _deals(flt: StatsFilter) -> QuerySet[Deal]:
 def funnel(flt: StatsFilter) -> list[dict]:
     """Deals that reached each stage (by the stage order), with the conversion rate from the
     stage before, in percent. One grouped query; the sums run over at most 9×9 groups."""
-    groups = (
-        _deals(flt)
-        .order_by()
-        .values("stage", "lost_at_stage")
-        .annotate(n=Count("id"))
-    )
+    groups = _deals(flt).order_by().values("stage", "lost_at_stage").annotate(n=Count("id"))
     order = {s.value: i for i, s in enumerate(FUNNEL_STAGES)}
     at = [0] * len(FUNNEL_STAGES)
     for g in groups:

@@ -130,9 +130,7 @@ def test_figures_match_independent_sums(world, operator):
     ranking = stats.broker_ranking(flt)
     for row in ranking:
         mine = [
-            c
-            for c in registered
-            if c.deal.deal_brokers.filter(broker_id=row["broker_id"]).exists()
+            c for c in registered if c.deal.deal_brokers.filter(broker_id=row["broker_id"]).exists()
         ]
         assert row["amount_sum"] == sum(c.amount for c in mine)
     assert [r["amount_sum"] for r in ranking] == sorted(
@@ -171,7 +169,9 @@ def _drill_sum(client, url):
     n, total = 0, Decimal("0")
     while url:
         soup = _soup(client.get(url))
-        for tr in soup.select("#drill-rows tbody tr[data-contract], #drill-rows tbody tr[data-deal]"):
+        for tr in soup.select(
+            "#drill-rows tbody tr[data-contract], #drill-rows tbody tr[data-deal]"
+        ):
             n += 1
             cell = tr.select_one(".amount")
             total += Decimal(cell.text) if cell else 0
@@ -204,7 +204,7 @@ def test_page_figures_link_to_rows_that_add_up(world, operator, client, monkeypa
 
 def test_export_reads_back_with_formulas_neutralised(world, operator, client):
     contract = Contract.objects.filter(registration_status=RegistrationStatus.REGISTERED).first()
-    contract.market.name = "=HYPERLINK(\"http://x\")"
+    contract.market.name = '=HYPERLINK("http://x")'
     contract.market.save()
     client.force_login(operator)
     response = client.get(reverse("brokers:stats_export") + "?table=market")
@@ -253,7 +253,9 @@ def test_empty_data_renders(operator, client):
     assert _soup(client.get(reverse("brokers:stats_deals") + "?stage=signed"))
 
 
-def test_queries_do_not_grow(world, operator, client, django_assert_max_num_queries, university, enterprise):
+def test_queries_do_not_grow(
+    world, operator, client, django_assert_max_num_queries, university, enterprise
+):
     client.force_login(operator)
     urls = [
         reverse("brokers:stats"),
@@ -268,7 +270,14 @@ def test_queries_do_not_grow(world, operator, client, django_assert_max_num_quer
         with CaptureQueriesContext(connection) as ctx:
             client.get(url)
         counts.append(len(ctx))
-    build([world["main"], *world["subs"]], [enterprise, university], world["brokers"] + [BrokerFactory()], 120, seed=2, title="又")
+    build(
+        [world["main"], *world["subs"]],
+        [enterprise, university],
+        world["brokers"] + [BrokerFactory()],
+        120,
+        seed=2,
+        title="又",
+    )
     for url, n in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(n):
             assert client.get(url).status_code == 200
