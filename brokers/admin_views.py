@@ -28,6 +28,7 @@ from listings.locations import listing_url
 from listings.models import Demand
 from listings.views import add_error
 from market import permissions
+from market.charts import stacked_bars
 
 
 def _forbidden(request, *, message: str, back_url: str, back_label: str):
@@ -124,6 +125,13 @@ class ResponseDashboardView(WagtailAdminTemplateMixin, TemplateView):
             )
         context["compliance"] = compliance
         context["chart"] = _chart(compliance)
+        context["chart_data"] = stacked_bars(
+            [_("当前分派的需求")],
+            [
+                {"name": s["label"], "colour": s["colour"], "values": [s["count"]]}
+                for s in context["chart"]
+            ],
+        )
         context["rows"] = rows
         return context
 

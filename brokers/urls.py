@@ -40,4 +40,8 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/<slug:step>/", views.contract_step, name="contract_step"),
+    path("deals/stats/", views.stats_page, name="stats"),
+    path("deals/stats/contracts/", views.stats_contracts, name="stats_contracts"),
+    path("deals/stats/deals/", views.stats_deals, name="stats_deals"),
+    path("deals/stats/export/", views.stats_export, name="stats_export"),
 ]

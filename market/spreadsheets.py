@@ -58,3 +58,27 @@ def protect_wagtail_exports() -> None:
     SpreadsheetExportMixin.generate_xlsx_row = safe_generate_xlsx_row
     SpreadsheetExportMixin.get_heading = safe_get_heading
     SpreadsheetExportMixin._market_formulas_neutralised = True
+
+
+def xlsx_response(filename: str, sheets):
+    """An .xlsx download: `sheets` is a list of (title, header row, rows); every cell goes
+    through `xlsx_cell`, so formula-looking text stays text."""
+    from io import BytesIO
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title=title[:31])
+        for row in [header, *rows]:
+            sheet.append([xlsx_cell(WriteOnlyCell(sheet, value=value)) for value in row])
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -29,6 +29,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from market import permissions
+from market.charts import stacked_bars
 from market.models import Market
 from matching import selectors, services
 from matching.choices import MatchStatus
@@ -172,6 +173,17 @@ class MatchFeedbackView(OperatorOnlyMixin, WagtailAdminTemplateMixin, TemplateVi
             table=feedback_table(rows + total),
             reasons=feedback_table([r for r in rows + total if r.dismissed]),
             chart=feedback_chart(rows),
+            chart_data=stacked_bars(
+                [r.market_name for r in rows],
+                [
+                    {
+                        "name": chart_label(status),
+                        "colour": colour,
+                        "values": [r.status_counts[status] for r in rows],
+                    }
+                    for status, colour in STATUS_COLOURS.items()
+                ],
+            ),
             waiting=waiting[:200],
             waiting_count=waiting.count(),
         )

@@ -36,3 +36,9 @@ from brokers.views.directory import (  # noqa: F401
     broker_profile,
 )
 from brokers.views.documents import document_download, document_upload  # noqa: F401
+from brokers.views.stats import (  # noqa: F401
+    stats_contracts,
+    stats_deals,
+    stats_export,
+    stats_page,
+)

@@ -261,18 +261,25 @@ def test_feedback_dashboard_draws_a_bar_per_market_of_the_status_mix(
     apply_plan(matches, matched["editor_a"])
     client.force_login(operator)
     page = client.get(FEEDBACK_URL).content.decode()
-    svg = re.search(r'<svg role="img" aria-labelledby="match-chart-title".*?</svg>', page, re.S)
-    svg = svg.group(0)
-    bars = dict(re.findall(r'<g data-market="([^"]+)">(.*?)</g>', svg, re.S))
+    chart = re.search(r'<ul class="chart-fallback" id="match-chart-list">.*?</ul>', page, re.S)
+    bars = dict(re.findall(r'<li data-market="([^"]+)">(.*?)</li>', chart.group(0), re.S))
+    blob = re.search(r'<script id="match-chart" type="application/json">(.*?)</script>', page, re.S)
+    data = json.loads(blob.group(1))
+    assert set(data["labels"]) == set(bars)
+    deal_series = next(x for x in data["series"] if x["name"] == "已成交")
+    assert (
+        deal_series["values"][data["labels"].index(sub_market_a.name)]
+        == Match.objects.filter(market=sub_market_a, status=MatchStatus.DEAL).count()
+    )
     assert set(bars) == {main_market.name, sub_market_a.name, sub_market_b.name}
     deals = Match.objects.filter(market=sub_market_a, status=MatchStatus.DEAL).count()
-    assert f"<title>{sub_market_a.name}：已成交 {deals}</title>" in bars[sub_market_a.name]
+    assert f"已成交 {deals}</span>" in bars[sub_market_a.name]
     assert 'data-status="dismissed"' in bars[sub_market_a.name]
     # nothing happened in B yet: its whole bar is still "suggested"
     assert re.findall(r'data-status="(\w+)"', bars[sub_market_b.name]) == ["suggested"]
     # no demand was filed with the main market itself, yet its bar is the whole network's
     assert "暂无匹配" not in bars[main_market.name]
-    assert f"<title>{main_market.name}：已成交 {deals}</title>" in bars[main_market.name]
+    assert f"已成交 {deals}</span>" in bars[main_market.name]
     # the main market's row is the whole network added up, so no separate total repeats it
     main = row_html(page, main_market.pk)
     assert cell(main, "count", "suggested") == str(Match.objects.count())

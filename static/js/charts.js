@@ -1,0 +1,37 @@
+// Draws an ECharts bar chart from a JSON blob rendered with Django's json_script.
+// <div data-chart="ID"> reads <script id="ID" type="application/json">
+//   {"labels": [...], "values": [...], "links": [...], "name": "..."}, or stacked bars:
+//   {"labels": [...], "series": [{"name", "colour", "values"}], "horizontal": true}.
+// Each bar links to the rows behind it; the table next to it holds the same figures.
+(function () {
+  "use strict";
+  function draw(el) {
+    var blob = document.getElementById(el.dataset.chart);
+    if (!blob || !window.echarts) return;
+    var data = JSON.parse(blob.textContent);
+    if (!data.labels.length) return;
+    var chart = window.echarts.init(el);
+    var category = { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: !data.horizontal && data.labels.length > 6 ? 30 : 0 } };
+    var value = { type: "value" };
+    var series = data.series
+      ? data.series.map(function (s) {
+          return { name: s.name, type: "bar", stack: data.stacked ? "all" : undefined, itemStyle: { color: s.colour }, data: s.values.map(Number) };
+        })
+      : [{ name: data.name, type: "bar", data: data.values.map(Number) }];
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      legend: data.series ? {} : undefined,
+      grid: { left: 8, right: 8, bottom: 8, top: data.series ? 32 : 8, containLabel: true },
+      xAxis: data.horizontal ? value : category,
+      yAxis: data.horizontal ? category : value,
+      series: series,
+    });
+    chart.on("click", function (params) {
+      var href = data.links && data.links[params.dataIndex];
+      if (href) window.location.assign(href);
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+    el.hidden = false;
+  }
+  document.querySelectorAll("[data-chart]").forEach(draw);
+})();
