@@ -15,3 +15,9 @@ class BrokersConfig(AppConfig):
 
         register_audience(demand_broker_users)
         register_detail_panel(THREAD_PANEL)
+
+        from brokers.choices import PaymentPurpose
+        from brokers.services.bidding import deposit_settle
+        from brokers.services.payments import register_payment_handler
+
+        register_payment_handler(PaymentPurpose.DEPOSIT, deposit_settle)

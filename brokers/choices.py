@@ -130,3 +130,11 @@ class RefusalGround(models.TextChoices):
 class PaymentPurpose(models.TextChoices):
     DEPOSIT = "deposit", _("竞价保证金")
     SERVICE_FEE = "service_fee", _("技术经纪服务费")
+
+
+class LotStatus(models.TextChoices):
+    """Where a lot for bidding (挂牌项目) stands."""
+
+    LISTED = "listed", _("挂牌中")
+    SOLD = "sold", _("已成交")
+    UNSOLD = "unsold", _("流拍")

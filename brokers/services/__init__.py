@@ -29,3 +29,19 @@ from brokers.services.payments import (  # noqa: F401
     payment_start,
     register_payment_handler,
 )
+from brokers.services.bidding import (  # noqa: F401
+    bid_place,
+    deposit_settle,
+    lot_best_bid,
+    lot_close,
+    lot_list,
+    lot_minimum_bid,
+    lot_qualify,
+    lots_close_due,
+)
+from brokers.services.trading import (  # noqa: F401
+    deal_notice_publish,
+    notice_days,
+    notice_object,
+    objection_answer,
+)

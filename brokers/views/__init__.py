@@ -14,3 +14,14 @@ from brokers.views.deals import (  # noqa: F401
     deal_lose,
     deal_new,
 )
+from brokers.views.trading import (  # noqa: F401
+    lot_bid,
+    lot_deposit,
+    lot_detail,
+    lot_new,
+    lot_qualify,
+    notice_detail,
+    notice_list,
+    notice_publish,
+    objection_answer,
+)
