@@ -1,6 +1,7 @@
 """Negotiated transfer with a public notice (协议定价 + 公示): the notice for the market's
 period, objections from anyone, answers on the record, and signing that waits for both."""
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -170,7 +171,9 @@ def test_public_pages_show_the_notice_and_take_objections_once(client, deal, bro
         response = client.post(reverse("brokers:notice", args=[notice.pk]), data)
         assert response.status_code == 302
     assert NoticeObjection.objects.count() == 1
-    bad = client.post(reverse("brokers:notice", args=[notice.pk]), {**data, "contact": "x"})
+    bad = client.post(
+        reverse("brokers:notice", args=[notice.pk]), {**data, "contact": "x", "token": str(uuid.uuid4())}
+    )
     assert bad.status_code == 200
     assert "请填写有效的手机号" in bad.content.decode()
 
