@@ -138,7 +138,7 @@ def objection_answer(
     """The deal's brokers answer an objection on the record, once; an upheld objection
     blocks signing at the noticed price."""
     locked = (
-        NoticeObjection.objects.select_for_update()
+        NoticeObjection.objects.select_for_update(of=("self",))
         .select_related("notice__deal", "answered_by")
         .get(pk=objection.pk)
     )
