@@ -90,9 +90,7 @@ class Lot(ConcurrentTransitionMixin, models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
-    status = FSMField(
-        _("状态"), max_length=10, choices=LotStatus.choices, default=LotStatus.LISTED
-    )
+    status = FSMField(_("状态"), max_length=10, choices=LotStatus.choices, default=LotStatus.LISTED)
     deal = models.OneToOneField(
         "brokers.Deal",
         verbose_name=_("交易"),

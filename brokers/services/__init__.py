@@ -12,6 +12,16 @@ from brokers.services.assignments import (  # noqa: F401
     demands_assign_unassigned,
     thread_url,
 )
+from brokers.services.bidding import (  # noqa: F401
+    bid_place,
+    deposit_settle,
+    lot_best_bid,
+    lot_close,
+    lot_list,
+    lot_minimum_bid,
+    lot_qualify,
+    lots_close_due,
+)
 from brokers.services.deals import (  # noqa: F401
     deal_advance,
     deal_broadcast,
@@ -28,16 +38,6 @@ from brokers.services.payments import (  # noqa: F401
     payment_settle,
     payment_start,
     register_payment_handler,
-)
-from brokers.services.bidding import (  # noqa: F401
-    bid_place,
-    deposit_settle,
-    lot_best_bid,
-    lot_close,
-    lot_list,
-    lot_minimum_bid,
-    lot_qualify,
-    lots_close_due,
 )
 from brokers.services.trading import (  # noqa: F401
     deal_notice_publish,

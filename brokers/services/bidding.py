@@ -168,9 +168,7 @@ def bid_place(
     if not BidderQualification.objects.filter(
         lot=lot, organization=organization, paid_at__isnull=False
     ).exists():
-        raise ValidationError(
-            _("请先缴纳保证金，取得竞买资格后再出价。"), code="not_qualified"
-        )
+        raise ValidationError(_("请先缴纳保证金，取得竞买资格后再出价。"), code="not_qualified")
     if amount is None or amount < lot.reserve_price:
         raise ValidationError(
             _("出价不能低于底价 %s 万元。") % _money(lot.reserve_price), code="below_reserve"

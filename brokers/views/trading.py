@@ -168,7 +168,9 @@ def lot_new(request, achievement_pk):
     form = LotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            lot = services.lot_list(achievement=achievement, actor=request.user, **form.cleaned_data)
+            lot = services.lot_list(
+                achievement=achievement, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)

@@ -115,7 +115,9 @@ def test_an_upheld_objection_blocks_signing(deal, broker):
     objection = services.notice_object(
         notice=notice, name="李女士", contact="li@example.cn", body="成果权属存在争议，请核实。"
     )
-    services.objection_answer(objection=objection, by=broker.user, answer="经核实属实。", upheld=True)
+    services.objection_answer(
+        objection=objection, by=broker.user, answer="经核实属实。", upheld=True
+    )
     _end(notice)
     with pytest.raises(ValidationError) as exc:
         services.deal_advance(deal=deal, transition="sign", by=broker.user)
@@ -172,7 +174,8 @@ def test_public_pages_show_the_notice_and_take_objections_once(client, deal, bro
         assert response.status_code == 302
     assert NoticeObjection.objects.count() == 1
     bad = client.post(
-        reverse("brokers:notice", args=[notice.pk]), {**data, "contact": "x", "token": str(uuid.uuid4())}
+        reverse("brokers:notice", args=[notice.pk]),
+        {**data, "contact": "x", "token": str(uuid.uuid4())},
     )
     assert bad.status_code == 200
     assert "请填写有效的手机号" in bad.content.decode()

@@ -36,7 +36,9 @@ def _lot(university, university_user):
     )
 
 
-def test_two_callbacks_at_once_settle_once(university, university_user, enterprise, enterprise_user):
+def test_two_callbacks_at_once_settle_once(
+    university, university_user, enterprise, enterprise_user
+):
     lot = _lot(university, university_user)
     q = services.lot_qualify(lot=lot, organization=enterprise, actor=enterprise_user)
     url = q.payment.get_process_url() + "?verification_result=confirmed"
