@@ -25,3 +25,7 @@ class BrokersConfig(AppConfig):
 
         register_payment_handler(PaymentPurpose.SERVICE_FEE, commission_book_payment)
         post_transition.connect(deal_signed, sender=Deal, dispatch_uid="brokers.commission_sign")
+
+        from brokers.services.bidding import deposit_settle
+
+        register_payment_handler(PaymentPurpose.DEPOSIT, deposit_settle)

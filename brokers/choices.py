@@ -165,3 +165,11 @@ class NonTechnicalCost(models.TextChoices):
     CONSTRUCTION = "construction", _("土建、安装工程")
     GOODS = "goods", _("产品、样品销售")
     OTHER = "other", _("其他非技术性费用")
+
+
+class LotStatus(models.TextChoices):
+    """Where a lot for bidding (挂牌项目) stands."""
+
+    LISTED = "listed", _("挂牌中")
+    SOLD = "sold", _("已成交")
+    UNSOLD = "unsold", _("流拍")

@@ -44,4 +44,13 @@ urlpatterns = [
     path("deals/stats/contracts/", views.stats_contracts, name="stats_contracts"),
     path("deals/stats/deals/", views.stats_deals, name="stats_deals"),
     path("deals/stats/export/", views.stats_export, name="stats_export"),
+    path("notices/", views.notice_list, name="notices"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("deals/<int:pk>/notice/", views.notice_publish, name="notice_publish"),
+    path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
+    path("lots/new/<int:achievement_pk>/", views.lot_new, name="lot_new"),
+    path("lots/<int:pk>/", views.lot_detail, name="lot"),
+    path("lots/<int:pk>/qualify/", views.lot_qualify, name="lot_qualify"),
+    path("lots/<int:pk>/bid/", views.lot_bid, name="lot_bid"),
+    path("deposits/<int:pk>/", views.lot_deposit, name="lot_deposit"),
 ]

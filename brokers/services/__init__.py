@@ -12,6 +12,16 @@ from brokers.services.assignments import (  # noqa: F401
     demands_assign_unassigned,
     thread_url,
 )
+from brokers.services.bidding import (  # noqa: F401
+    bid_place,
+    deposit_settle,
+    lot_best_bid,
+    lot_close,
+    lot_list,
+    lot_minimum_bid,
+    lot_qualify,
+    lots_close_due,
+)
 from brokers.services.commissions import (  # noqa: F401
     commission_book_payment,
     commission_book_signing,
@@ -59,4 +69,10 @@ from brokers.services.payments import (  # noqa: F401
     payment_settle,
     payment_start,
     register_payment_handler,
+)
+from brokers.services.trading import (  # noqa: F401
+    deal_notice_publish,
+    notice_days,
+    notice_object,
+    objection_answer,
 )

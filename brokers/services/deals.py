@@ -121,7 +121,7 @@ def _open(
         reason=str(DealSource(source).label),
     )
     for broker, _share in brokers:
-        if broker.user_id != actor.pk:
+        if actor is None or broker.user_id != actor.pk:
             notify(
                 recipient=broker.user,
                 verb="deal.opened",
@@ -272,6 +272,10 @@ def deal_advance(
     if not may_work_deal(locked, by) and transition != "register":
         raise PermissionDenied(_("您没有权限推进这笔交易。"))
     _check_fresh(locked, expected_stage)
+    if transition == "open_notice" and not hasattr(locked, "notice"):
+        raise ValidationError(
+            _("请先填写成果名称和拟交易价格，通过“发布公示”页面发布。"), code="notice_missing"
+        )
     if transition == "sign":
         blockers = locked.sign_blockers()
         if blockers:

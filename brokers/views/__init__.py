@@ -42,3 +42,14 @@ from brokers.views.stats import (  # noqa: F401
     stats_export,
     stats_page,
 )
+from brokers.views.trading import (  # noqa: F401
+    lot_bid,
+    lot_deposit,
+    lot_detail,
+    lot_new,
+    lot_qualify,
+    notice_detail,
+    notice_list,
+    notice_publish,
+    objection_answer,
+)
