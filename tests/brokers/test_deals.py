@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from brokers import selectors, services
 from brokers.choices import DealSource, DealStage, LostReason, TradeMode
-from brokers.models import Deal, DealBroker, DealNotice
+from brokers.models import Deal, DealBroker
 from brokers.models.deals import is_deal_party, may_work_deal
 from market.models import Notification, TransitionLog
 from matching.choices import MatchStatus
@@ -174,17 +174,14 @@ def test_a_negotiated_price_is_signed_only_after_its_notice(world):
     with pytest.raises(ValidationError) as exc:
         services.deal_advance(deal=deal, transition="sign", by=broker)
     assert exc.value.messages == ["协议定价须先公示成果名称和拟交易价格，公示期满后方可签约。"]
-    deal = services.deal_advance(deal=deal, transition="open_notice", by=broker)
+    # The notice stage is entered only by publishing the notice (brokers.services.trading).
+    with pytest.raises(ValidationError) as exc:
+        services.deal_advance(deal=deal, transition="open_notice", by=broker)
+    assert exc.value.code == "notice_missing"
+    notice = services.deal_notice_publish(deal=deal, by=broker, proposed_price=Decimal("120"))
+    deal.refresh_from_db()
     assert deal.stage == DealStage.NOTICE
     now = timezone.now()
-    notice = DealNotice.objects.create(
-        deal=deal,
-        achievement_name=world.achievement.title,
-        proposed_price=Decimal("120"),
-        seller_name=world.seller.name,
-        starts_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=14),
-    )
     with pytest.raises(ValidationError) as exc:
         services.deal_advance(deal=deal, transition="sign", by=broker)
     assert len(exc.value.messages) == 1
@@ -199,9 +196,10 @@ def test_a_negotiated_price_is_signed_only_after_its_notice(world):
 def test_a_deal_traded_without_notice_cannot_open_one(world):
     deal = lead_deal(world, stage=DealStage.NEGOTIATION)
     assert [s["name"] for s in services.deal_next_steps(deal, world.broker.user)] == ["sign"]
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError):
         services.deal_advance(deal=deal, transition="open_notice", by=world.broker.user)
-    assert exc.value.code == "invalid_transition"
+    deal.refresh_from_db()
+    assert deal.stage == DealStage.NEGOTIATION
 
 
 def test_a_step_out_of_order_is_refused_and_changes_nothing(world):
