@@ -2,8 +2,8 @@
 through the real services, so each has its history (back-dated over the past weeks) and the
 documents of its stages.
 
-The notice and the registered contract, which other parts of the market write, are made
-here as rows: the deal's own steps only need them to exist."""
+The notice is published through its service; the registered contract is made here as a
+row, which the deal's own steps only need to exist."""
 
 from __future__ import annotations
 
@@ -25,8 +25,14 @@ from brokers.choices import (
     RegistrationStatus,
     TradeMode,
 )
-from brokers.models import Broker, Contract, Deal, DealNotice
-from brokers.services import deal_advance, deal_document_add, deal_lose, deal_open_lead
+from brokers.models import Broker, Contract, Deal
+from brokers.services import (
+    deal_advance,
+    deal_document_add,
+    deal_lose,
+    deal_notice_publish,
+    deal_open_lead,
+)
 from listings.choices import ListingStatus
 from listings.models import Achievement, Demand
 from market.models import TransitionLog, User
@@ -84,21 +90,6 @@ def _pairs(rng: random.Random, count: int) -> list[tuple[Demand, Achievement]]:
         if demand.owner_id != achievement.owner_id:
             pairs.append((demand, achievement))
     return pairs
-
-
-def _make_notice(deal: Deal, achievement: Achievement, by: User, now) -> None:
-    DealNotice.objects.get_or_create(
-        deal=deal,
-        defaults={
-            "achievement_name": achievement.title[:200],
-            "proposed_price": deal.expected_amount or Decimal("50"),
-            "seller_name": achievement.owner.name,
-            "buyer_name": deal.buyer.name if deal.buyer_id else "",
-            "starts_at": now - timedelta(days=4),
-            "ends_at": now + timedelta(days=11),
-            "published_by": by,
-        },
-    )
 
 
 def _make_contract(deal: Deal, number: str, now) -> None:
@@ -200,10 +191,20 @@ def demo_deals_board(*, brokers: Sequence[Broker] | None = None, seed: int = 13)
                     by = _registry_user(deal)
                     if by is None:
                         break
-                deal = deal_advance(deal=deal, transition=step, by=by, expected_stage=deal.stage)
-                reached.append(deal.stage)
                 if step == "open_notice":
-                    _make_notice(deal, achievement, broker.user, now)
+                    # The notice stage is entered by publishing the notice, as a broker does.
+                    deal_notice_publish(
+                        deal=deal,
+                        by=by,
+                        proposed_price=deal.expected_amount or Decimal("50"),
+                        expected_stage=deal.stage,
+                    )
+                    deal.refresh_from_db()
+                else:
+                    deal = deal_advance(
+                        deal=deal, transition=step, by=by, expected_stage=deal.stage
+                    )
+                reached.append(deal.stage)
             if stage == DealStage.LOST:
                 reason = rng.choice(list(LOST_NOTES))
                 deal = deal_lose(deal=deal, by=broker.user, reason=reason, note=LOST_NOTES[reason])
