@@ -138,6 +138,17 @@ def demand_reassign(
     if current is not None and current.broker_id == broker.pk:
         same = _("该需求目前就由%(broker)s负责，请选择另一位技术经纪人。") % {"broker": broker}
         raise ValidationError({"broker": same}, code="same_broker")
+    return assignment_move(
+        demand=demand, current=current, broker=broker, actor=actor, reason=reason
+    )
+
+
+def assignment_move(
+    *, demand: Demand, current: Assignment | None, broker: Broker, actor: User, reason: str
+) -> Assignment:
+    """End the demand's current assignment (if any) and start one for `broker`, with the
+    audit record: the common tail of an operator's reassignment and an enterprise choosing
+    from the directory. The caller holds the demand's row lock and has checked who may."""
     if current is not None:
         current.active = False
         current.ended_at = timezone.now()

@@ -12,17 +12,15 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokers.choices import DealStage
 from brokers.models import Assignment, Broker, BrokerRating, Deal
-from brokers.services.assignments import _assignment_start, assignment_url
+from brokers.services.assignments import assignment_move
 from listings.choices import ListingStatus
 from listings.models import Demand
 from market import permissions
 from market.models import User
-from market.services import notifications_mark_done, transition_record
 
 COMMENT_MAX_LENGTH = BrokerRating._meta.get_field("comment").max_length
 
@@ -111,27 +109,10 @@ def demand_choose_broker(*, demand: Demand, actor: User, broker: Broker) -> Assi
             % {"broker": current.broker},
             code="already_answered",
         )
-    reason = _("需求方从经纪人名录中选择")
-    if current is not None:
-        current.active = False
-        current.ended_at = timezone.now()
-        current.end_reason = reason
-        current.save(update_fields=["active", "ended_at", "end_reason"])
-        notifications_mark_done(
-            verb="demand.assigned", url=assignment_url(current), at=current.ended_at
-        )
-    assignment = _assignment_start(demand=demand, broker=broker, actor=actor, email=True)
-    transition_record(
-        demand,
-        transition="reassign_broker" if current is not None else "assign_broker",
-        by=actor,
-        from_state=demand.status,
-        to_state=demand.status,
-        reason=(
-            _("%(old)s → %(new)s：%(reason)s")
-            % {"old": current.broker, "new": broker, "reason": reason}
-            if current is not None
-            else _("→ %(new)s：%(reason)s") % {"new": broker, "reason": reason}
-        ),
+    return assignment_move(
+        demand=demand,
+        current=current,
+        broker=broker,
+        actor=actor,
+        reason=_("需求方从经纪人名录中选择"),
     )
-    return assignment

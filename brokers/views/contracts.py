@@ -24,7 +24,7 @@ from brokers.contract_forms import (
     deduction_lines,
 )
 from brokers.models import Contract, Deal
-from brokers.views.deals import _errors
+from brokers.views.deals import message_errors
 from market.services import transition_history
 
 FORM_FIELDS = ("contract_type", "title", "signed_on", "term_start", "term_end", "amount")
@@ -174,7 +174,7 @@ def contract_step(request, pk, step):
                 ground=form.data.get("ground", ""), note=form.data.get("note", ""), **common
             )
     except ValidationError as exc:
-        _errors(request, exc)
+        message_errors(request, exc)
     else:
         messages.success(request, done[step])
     return redirect(request.POST.get("next") or contract.get_absolute_url())

@@ -4,6 +4,8 @@ Every change is a POST to a service; a step taken on a stale page says who moved
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,16 +22,16 @@ from brokers.models import Deal
 from matching.models import Match
 
 
-def _token(request):
-    import uuid
-
+def form_token(request):
+    """The one-time token of a posted form (against a double click), or None."""
     try:
         return uuid.UUID(request.POST.get("token", ""))
     except ValueError:
         return None
 
 
-def _errors(request, exc: ValidationError) -> None:
+def message_errors(request, exc: ValidationError) -> None:
+    """Each message of a refusal, shown on the next page."""
     for message in exc.messages:
         messages.error(request, message)
 
@@ -54,9 +56,11 @@ def _wants_json(request) -> bool:
 def deal_from_match(request, pk):
     match = get_object_or_404(Match, pk=pk)
     try:
-        deal = services.deal_open_from_match(match=match, actor=request.user, token=_token(request))
+        deal = services.deal_open_from_match(
+            match=match, actor=request.user, token=form_token(request)
+        )
     except ValidationError as exc:
-        _errors(request, exc)
+        message_errors(request, exc)
         return redirect(request.META.get("HTTP_REFERER") or "/")
     messages.success(request, _("已开启交易，技术经纪人会推进后续洽谈和签约。"))
     return redirect(deal)
@@ -153,7 +157,7 @@ def deal_lose(request, pk):
             expected_stage=request.POST.get("stage") or None,
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        message_errors(request, exc)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:

@@ -19,21 +19,10 @@ from django.views.decorators.http import require_POST
 
 from brokers import services
 from brokers.models import BidderQualification, Deal, DealNotice, Lot, NoticeObjection
+from brokers.views.deals import form_token, message_errors
 from listings.models import Achievement
 from market import permissions
 from market.models import Organization
-
-
-def _token(request):
-    try:
-        return uuid.UUID(request.POST.get("token", ""))
-    except ValueError:
-        return None
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 class ObjectionForm(forms.Form):
@@ -108,7 +97,7 @@ def notice_publish(request, pk):
                 expected_stage=request.POST.get("stage") or None,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            message_errors(request, exc)
         else:
             messages.success(request, _("公示已发布。"))
             return redirect(notice)
@@ -128,7 +117,7 @@ def objection_answer(request, pk):
             upheld=request.POST.get("upheld") == "on",
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        message_errors(request, exc)
     except PermissionDenied:
         raise Http404 from None
     else:
@@ -217,10 +206,10 @@ def lot_qualify(request, pk):
     lot = get_object_or_404(Lot, pk=pk)
     try:
         q = services.lot_qualify(
-            lot=lot, organization=_org(request), actor=request.user, token=_token(request)
+            lot=lot, organization=_org(request), actor=request.user, token=form_token(request)
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        message_errors(request, exc)
         return redirect(lot)
     if q.paid_at:
         return redirect(lot)
@@ -252,10 +241,10 @@ def lot_bid(request, pk):
             organization=_org(request),
             actor=request.user,
             amount=amount,
-            token=_token(request),
+            token=form_token(request),
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        message_errors(request, exc)
     else:
         messages.success(request, _("出价成功。"))
     return redirect(lot)
