@@ -53,4 +53,5 @@ urlpatterns = [
     path("lots/<int:pk>/qualify/", views.lot_qualify, name="lot_qualify"),
     path("lots/<int:pk>/bid/", views.lot_bid, name="lot_bid"),
     path("deposits/<int:pk>/", views.lot_deposit, name="lot_deposit"),
+    path("lots/", views.lot_index, name="lots"),
 ]

@@ -10,7 +10,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 
 from brokers.admin_views import ResponseDashboardViewSet
-from brokers.models import Broker
+from brokers.models import Broker, TradeSettings
 from listings.choices import TechField
 from market.wagtail_hooks import (
     MARKET_NETWORK_MENU_HOOK,
@@ -79,3 +79,26 @@ from brokers.commission_admin import (  # noqa: E402
 register_snippet(CommissionRuleViewSet)
 register_snippet(CommissionLineViewSet)
 register_snippet(TransferInstitutionViewSet)
+
+
+class TradeSettingsForm(MarketScopedAdminForm):
+    market_scoped_fields = {"market": "id__in"}
+
+
+class TradeSettingsViewSet(MarketScopedSnippetViewSet):
+    """A market's trading rules (交易规则), such as the public-notice period, set by its
+    operators; a market without its own follows its parent's, then the default."""
+
+    model = TradeSettings
+    menu_name = "trade-settings"
+    icon = "cog"
+    list_display = ["market", "notice_days"]
+    copy_view_enabled = False
+    menu_hook = MARKET_NETWORK_MENU_HOOK
+    menu_order = 6
+    edit_handler = ObjectList(
+        [FieldPanel("market"), FieldPanel("notice_days")], base_form_class=TradeSettingsForm
+    )
+
+
+register_snippet(TradeSettingsViewSet)

@@ -62,3 +62,4 @@ from brokers.selectors.directory import (  # noqa: F401
     with_track_record,
 )
 from brokers.selectors.documents import deal_documents, document_visible_to  # noqa: F401
+from brokers.selectors.lots import lots_open, lots_recently_closed  # noqa: F401

@@ -21,6 +21,7 @@ from listings.models import Achievement
 from market import permissions
 from market.models import Organization, User
 from market.services import transition_apply
+from market.tasks import enqueue_or_log
 
 
 def _money(value: Decimal) -> str:
@@ -70,7 +71,22 @@ def lot_list(
     )
     lot.full_clean(exclude=["token", "deal"])
     lot.save()
+    transaction.on_commit(lambda: _schedule_close(lot))
     return lot
+
+
+def _schedule_close(lot: Lot) -> bool:
+    """Queue the lot's closing for its closing time on a backend that can defer a task (the
+    database queue the worker runs). Elsewhere, and if the queue is down, `manage.py
+    close_lots` closes it."""
+    from brokers.tasks import close_lot
+
+    scheduled = close_lot.using(run_after=lot.closes_at)
+    if not scheduled.get_backend().supports_defer:
+        return False
+    return enqueue_or_log(
+        scheduled, lot.pk, what=f"closing lot {lot.pk}", catch_up="manage.py close_lots"
+    )
 
 
 def _bidder_org(lot: Lot, actor: User, organization: Organization) -> None:

@@ -46,6 +46,7 @@ from brokers.views.trading import (  # noqa: F401
     lot_bid,
     lot_deposit,
     lot_detail,
+    lot_index,
     lot_new,
     lot_qualify,
     notice_detail,

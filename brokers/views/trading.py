@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from brokers import services
+from brokers import selectors, services
 from brokers.models import BidderQualification, Deal, DealNotice, Lot, NoticeObjection
 from brokers.views.deals import form_token, message_errors
 from listings.models import Achievement
@@ -189,6 +189,7 @@ def lot_detail(request, pk):
         "minimum": services.lot_minimum_bid(lot),
         "bidders": [(org, mine.get(org.pk)) for org in orgs],
         "token": uuid.uuid4(),
+        "now": timezone.now(),
     }
     return render(request, "brokers/trading_lot_detail.html", context)
 
@@ -248,3 +249,12 @@ def lot_bid(request, pk):
     else:
         messages.success(request, _("出价成功。"))
     return redirect(lot)
+
+
+def lot_index(request):
+    """挂牌竞价: every lot open for bids, and the latest results."""
+    context = {
+        "lots": selectors.lots_open(),
+        "closed": selectors.lots_recently_closed(),
+    }
+    return render(request, "brokers/trading_lot_index.html", context)

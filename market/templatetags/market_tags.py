@@ -7,6 +7,8 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from market.choices import Role
+
 register = template.Library()
 
 
@@ -49,3 +51,15 @@ def unread_notifications(user) -> int:
         return 0
     # A notice whose work is done asks for nothing any more, read or not.
     return user.notifications.filter(read_at=None, done_at=None).count()
+
+
+@register.simple_tag
+def account_roles(user) -> set[str]:
+    """The roles a signed-in person holds anywhere (one query), for the header's links to
+    the desks they work at."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roles = set(user.memberships.values_list("role", flat=True))
+    if user.is_superuser:
+        roles.add(Role.OPERATOR)
+    return {str(role) for role in roles}
