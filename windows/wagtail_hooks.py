@@ -12,7 +12,7 @@ from market.wagtail_hooks import (
     MarketScopedSnippetViewSet,
     YesNoColumn,
 )
-from windows.models import ServiceWindow
+from windows.models import CalendarException, ServiceWindow
 
 
 class ServiceWindowForm(MarketScopedAdminForm):
@@ -44,9 +44,46 @@ class ServiceWindowViewSet(MarketScopedSnippetViewSet):
             FieldRowPanel([FieldPanel("hours"), FieldPanel("phone")]),
             FieldPanel("services"),
             FieldPanel("appointment_available"),
+            FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
         ],
         base_form_class=ServiceWindowForm,
     )
 
 
 register_snippet(ServiceWindowViewSet)
+
+
+class CalendarExceptionForm(MarketScopedAdminForm):
+    market_scoped_fields = {"market": "id__in"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        # A province-wide exception (no market) is the administrator's; operators enter
+        # their own markets' exceptions.
+        if user is not None and not user.is_superuser and "market" in self.fields:
+            self.fields["market"].required = True
+
+
+class CalendarExceptionViewSet(MarketScopedSnippetViewSet):
+    """Local exceptions to the official working calendar (工作日调整)."""
+
+    model = CalendarException
+    menu_name = "calendar-exceptions"
+    icon = "date"
+    list_display = ["day", "is_working_day", "market", "note"]
+    list_filter = ["is_working_day", "market"]
+    search_fields = ["note"]
+    menu_hook = MARKET_NETWORK_MENU_HOOK
+    menu_order = 7
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("day"), FieldPanel("is_working_day")]),
+            FieldPanel("market"),
+            FieldPanel("note"),
+        ],
+        base_form_class=CalendarExceptionForm,
+    )
+
+
+register_snippet(CalendarExceptionViewSet)
