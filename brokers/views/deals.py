@@ -108,6 +108,7 @@ def deal_detail(request, pk):
         "steps": services.deal_next_steps(deal, request.user) if party and deal.is_open else [],
         "may_work": services.may_work_deal(deal, request.user),
         "may_edit_contract": services.may_edit_contract(deal, request.user),
+        "registry_only": not party,
         "lose_form": DealLoseForm(),
         "sign_blockers": deal.sign_blockers() if deal.stage in (
             DealStage.NEGOTIATION, DealStage.NOTICE) else [],
