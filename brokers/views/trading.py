@@ -180,7 +180,9 @@ def lot_new(request, achievement_pk):
 
 
 def lot_detail(request, pk):
-    lot = get_object_or_404(Lot.objects.select_related("achievement", "seller", "deal"), pk=pk)
+    lot = get_object_or_404(
+        Lot.objects.select_related("achievement", "seller", "deal", "broker__user"), pk=pk
+    )
     numbers = dict(lot.qualifications.values_list("organization_id", "number"))
     bids = [(numbers.get(b.organization_id), b) for b in lot.bids.all()]
     orgs = Organization.objects.filter(

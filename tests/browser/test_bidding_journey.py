@@ -143,6 +143,9 @@ def test_a_lot_runs_from_listing_to_the_winning_deal(browser, live_server, world
     second.get_by_role("heading", name=lot.deal.title, level=1).wait_for()
     assert second.locator("p .tag").first.inner_text() == "签约"
     assert "挂牌竞价" in second.locator("main").inner_text()
+    panel = second.locator("section.contract-panel")
+    assert "合同由卖方或技术经纪人填写" in panel.inner_text()
+    assert panel.get_by_role("link").count() == 0  # the buyer does not enter the contract
     no_english(second)
     screenshot(second, "bidding_journey_7_winner_deal")
     assert lot.deal.stage == DealStage.SIGNED
