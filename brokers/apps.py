@@ -29,3 +29,7 @@ class BrokersConfig(AppConfig):
         from brokers.services.bidding import deposit_settle
 
         register_payment_handler(PaymentPurpose.DEPOSIT, deposit_settle)
+
+        from brokers.lot_panel import LOT_PANEL
+
+        register_detail_panel(LOT_PANEL)

@@ -173,3 +173,15 @@ class LotStatus(models.TextChoices):
     LISTED = "listed", _("挂牌中")
     SOLD = "sold", _("已成交")
     UNSOLD = "unsold", _("流拍")
+
+
+# django-payments labels its statuses in English only; the market shows these.
+PAYMENT_STATUS_LABELS = {
+    "waiting": _("待支付"),
+    "input": _("待支付"),
+    "preauth": _("已预授权"),
+    "confirmed": _("已支付"),
+    "rejected": _("支付未成功"),
+    "refunded": _("已退款"),
+    "error": _("支付出错"),
+}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from payments import PurchasedItem
 from payments.models import BasePayment
 
-from brokers.choices import PaymentPurpose
+from brokers.choices import PAYMENT_STATUS_LABELS, PaymentPurpose
 
 
 class Payment(BasePayment):
@@ -56,6 +56,9 @@ class Payment(BasePayment):
 
     def __str__(self):
         return f"{self.get_purpose_display()} {self.total} {self.currency}"
+
+    def get_status_display(self) -> str:
+        return str(PAYMENT_STATUS_LABELS.get(self.status, self.status))
 
     def get_purchased_items(self):
         yield PurchasedItem(

@@ -38,6 +38,7 @@ from brokers.selectors.contracts import (  # noqa: F401
     contract_of_deal,
     decision_deadline,
     decision_due,
+    is_contract_registry,
     may_see_contract,
     registered_contracts,
     registered_value,

@@ -128,6 +128,19 @@ def may_see_contract(contract: Contract, user: User) -> bool:
     return contract.market_id in registry_market_ids(user)
 
 
+def is_contract_registry(deal: Deal, user: User) -> bool:
+    """The registry of the deal's contract once the seller has filed it (a clerk or operator
+    of the seller's market): it reads the deal, its contract, documents and history, and
+    edits none of them."""
+    contract = (
+        Contract.objects.filter(deal=deal)
+        .exclude(registration_status=RegistrationStatus.DRAFT)
+        .values_list("market_id", flat=True)
+        .first()
+    )
+    return contract is not None and contract in registry_market_ids(user)
+
+
 def contract_for_page(pk: int) -> Contract:
     return (
         Contract.objects.select_related("deal", "market", "buyer", "seller", "created_by")

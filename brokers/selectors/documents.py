@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from brokers.models import Deal, DealDocument
 from brokers.models.deals import is_deal_party
+from brokers.selectors.contracts import is_contract_registry
 
 
 def deal_documents(deal: Deal):
@@ -12,9 +13,12 @@ def deal_documents(deal: Deal):
 
 def document_visible_to(key, user) -> DealDocument | None:
     """The document with this key, if this person is a party to its deal (its brokers, the
-    buyer's and the seller's editors, the market's operators); None for a key that does not
+    buyer's and the seller's editors, the market's operators) or the registry its contract
+    is filed with (the filing's documents are what it reads); None for a key that does not
     exist and for one they may not see, so the two cannot be told apart."""
     document = DealDocument.objects.select_related("deal").filter(key=key).first()
-    if document is None or not is_deal_party(document.deal, user):
+    if document is None:
+        return None
+    if not (is_deal_party(document.deal, user) or is_contract_registry(document.deal, user)):
         return None
     return document

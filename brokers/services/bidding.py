@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from brokers.choices import DealSource, DealStage, LotStatus, PaymentPurpose, TradeMode
 from brokers.models import Bid, BidderQualification, Broker, Deal, Lot, Payment
+from brokers.services.commissions import commission_book_signing
 from brokers.services.payments import MAX_TOTAL, payment_refund, payment_start
 from listings.choices import ListingStatus
 from listings.models import Achievement
@@ -248,6 +249,8 @@ def lot_close(*, lot: Lot, by: User | None = None) -> Lot:
             seller_id=lot.seller_id,
             expected_amount=best.amount,
         )
+        # The winning bid is the signing: the deal is booked as any deal is when signed.
+        commission_book_signing(deal=deal, by=by)
         lot.deal = deal
         winner_payment = (
             BidderQualification.objects.filter(lot=lot, organization_id=best.organization_id)

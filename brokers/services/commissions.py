@@ -5,7 +5,9 @@ buyer's service-fee payment.
 Two moments book lines, each through a hook so the deal core stays as it is:
 - signing: `deal_signed` listens to django-fsm's `post_transition` for Deal's `sign`, which
   `transition_apply` takes inside `deal_advance`'s transaction, so a failed step books
-  nothing;
+  nothing. A deal signed with no amount yet (one opened from a match) books when its
+  contract is entered (`contract_create`); a deal a winning bid opens at the signed stage
+  books when its lot closes (`lot_close`). `commission_book_signing` books once per deal;
 - a settled service fee: `commission_book_payment` is the payment handler for
   PaymentPurpose.SERVICE_FEE, run by `payment_settle` once, with the payment row locked.
 

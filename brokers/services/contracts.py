@@ -33,6 +33,7 @@ from brokers.choices import (
 from brokers.models import Contract, ContractDeduction, Deal
 from brokers.models.contracts import may_apply
 from brokers.selectors.contracts import contract_missing, decision_due
+from brokers.services.commissions import commission_book_signing
 from brokers.services.deals import LOST_NOTE_MAX_LENGTH, deal_advance, deal_lose
 from market.models import Market, TransitionLog, User, state_label
 from market.services import notify, transition_apply, transition_label
@@ -203,6 +204,9 @@ def contract_create(
             raise ValidationError(_("这笔交易已有合同，请修改原合同。"), code="exists") from None
         return same
     _save_lines(contract, lines)
+    # A deal signed before its amount was known (a match has none) books its signing's
+    # commission now, on the contract amount; one booked at signing stays as it is.
+    commission_book_signing(deal=locked, by=by)
     TransitionLog.objects.create(
         content_type_id=_content_type_id(),
         object_id=contract.pk,

@@ -97,16 +97,18 @@ def deal_document_add(
     kind: str,
     token: uuid.UUID | None = None,
 ) -> DealDocument:
-    """File a document under one of the deal's stages. Its parties, brokers and the market's
-    operators may; the file must be a PDF, an image, a .docx or an .xlsx by its content,
-    with a name that says the same, and no larger than the limit. The same form sent twice
-    files it once."""
+    """File a document under one of the deal's stages, while the deal is not lost. Its
+    parties, brokers and the market's operators may; the file must be a PDF, an image, a
+    .docx or an .xlsx by its content, with a name that says the same, and no larger than
+    the limit. The same form sent twice files it once."""
     if token is not None:
         existing = DealDocument.objects.filter(token=token).first()
         if existing is not None:
             return existing
     if not is_deal_party(deal, actor):
         raise PermissionDenied(_("只有交易双方、技术经纪人和市场运营人员可以上传交易文件。"))
+    if deal.stage == DealStage.LOST:
+        raise ValidationError(_("这笔交易已流失，不能再上传文件。"), code="deal_lost")
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("请选择文件类型。")}, code="kind_required")
     if stage not in document_stages(deal):

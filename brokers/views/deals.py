@@ -94,19 +94,26 @@ def deal_detail(request, pk):
         deal = selectors.deal_for_page(pk)
     except Deal.DoesNotExist:
         raise Http404 from None
-    if not services.may_see_deal(deal, request.user):
+    # The registry its contract is filed with reads the deal (contract, documents, history)
+    # and takes no step on it; anyone else who is not a party gets a 404.
+    party = services.may_see_deal(deal, request.user)
+    if not party and not selectors.is_contract_registry(deal, request.user):
         raise Http404  # the same answer as for a deal that does not exist
+    # A lost deal's file is closed: no more uploads.
+    upload_stages = services.document_stages(deal) if party and deal.stage != DealStage.LOST else []
     context = {
         "deal": deal,
         "brokers": deal.deal_brokers.select_related("broker__user", "broker__institution"),
         "history": selectors.deal_history(deal),
-        "steps": services.deal_next_steps(deal, request.user) if deal.is_open else [],
+        "steps": services.deal_next_steps(deal, request.user) if party and deal.is_open else [],
         "may_work": services.may_work_deal(deal, request.user),
+        "may_edit_contract": services.may_edit_contract(deal, request.user),
+        "registry_only": not party,
         "lose_form": DealLoseForm(),
         "sign_blockers": deal.sign_blockers() if deal.stage in (
             DealStage.NEGOTIATION, DealStage.NOTICE) else [],
         "documents": selectors.deal_documents(deal),
-        "document_form": DealDocumentForm(stages=services.document_stages(deal)),
+        "document_form": DealDocumentForm(stages=upload_stages),
     }  # fmt: skip
     return render(request, "brokers/deal_detail.html", context)
 
@@ -171,9 +178,12 @@ def deal_list(request):
     deals for its operators. Works without JS: each card has a button per step the person
     may take; dragging a card to a column posts the same step (static/js/deal-board.js)."""
     deals = selectors.deals_visible_to(request.user)
+    columns = selectors.board_columns(deals, request.user)
     context = {
-        "columns": selectors.board_columns(deals, request.user),
+        "columns": columns,
         "stage_moves": selectors.stage_moves(),
+        # The drag hint is for who may move a card (a buyer or a seller only watches).
+        "may_move": any(deal.steps for column in columns for deal in column["deals"]),
     }
     return render(request, "brokers/deal_board.html", context)
 

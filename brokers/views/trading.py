@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from brokers import selectors, services
-from brokers.models import BidderQualification, Deal, DealNotice, Lot, NoticeObjection
+from brokers.models import BidderQualification, Broker, Deal, DealNotice, Lot, NoticeObjection
 from brokers.views.deals import form_token, message_errors
 from listings.models import Achievement
 from market import permissions
@@ -141,6 +141,14 @@ class LotForm(forms.Form):
     closes_at = forms.DateTimeField(
         label=gettext_lazy("竞价截止"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+    # The broker who works the winning deal (and earns its commission); optional.
+    broker = forms.ModelChoiceField(
+        label=gettext_lazy("技术经纪人"),
+        queryset=Broker.objects.filter(active=True).select_related("user", "institution"),
+        required=False,
+        empty_label=gettext_lazy("暂不指定"),
+        help_text=gettext_lazy("成交后由该经纪人推进合同登记和履约"),
+    )
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -172,7 +180,9 @@ def lot_new(request, achievement_pk):
 
 
 def lot_detail(request, pk):
-    lot = get_object_or_404(Lot.objects.select_related("achievement", "seller", "deal"), pk=pk)
+    lot = get_object_or_404(
+        Lot.objects.select_related("achievement", "seller", "deal", "broker__user"), pk=pk
+    )
     numbers = dict(lot.qualifications.values_list("organization_id", "number"))
     bids = [(numbers.get(b.organization_id), b) for b in lot.bids.all()]
     orgs = Organization.objects.filter(
@@ -180,10 +190,13 @@ def lot_detail(request, pk):
     ).exclude(pk=lot.seller_id)
     mine = {
         q.organization_id: q
-        for q in BidderQualification.objects.filter(lot=lot, organization__in=orgs)
+        for q in BidderQualification.objects.filter(lot=lot, organization__in=orgs).select_related(
+            "payment"
+        )
     }
     context = {
         "lot": lot,
+        "deal_visible": lot.deal is not None and services.may_see_deal(lot.deal, request.user),
         "bids": bids,
         "best": services.lot_best_bid(lot),
         "minimum": services.lot_minimum_bid(lot),

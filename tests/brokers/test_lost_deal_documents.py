@@ -1,0 +1,45 @@
+"""A lost deal's file is closed: its page shows its documents but no upload form, and the
+upload service refuses a new one with a message."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from brokers import services
+from brokers.choices import DocumentKind, LostReason
+from tests.brokers.deal_world import lead_deal, make_world
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def world(main_market, university, enterprise, enterprise_user, university_user):
+    return make_world(
+        main_market=main_market,
+        university=university,
+        enterprise=enterprise,
+        enterprise_user=enterprise_user,
+        university_user=university_user,
+    )
+
+
+def test_a_lost_deal_shows_no_upload_form_and_refuses_uploads(client, world):
+    deal = lead_deal(world)
+    upload = reverse("brokers:document_upload", args=[deal.pk])
+    client.force_login(world.broker.user)
+    assert upload in client.get(deal.get_absolute_url()).content.decode()
+    services.deal_lose(deal=deal, by=world.broker.user, reason=LostReason.PRICE)
+    deal.refresh_from_db()
+    assert upload not in client.get(deal.get_absolute_url()).content.decode()
+    with pytest.raises(ValidationError) as exc:
+        services.deal_document_add(
+            deal=deal,
+            actor=world.broker.user,
+            upload=SimpleUploadedFile("纪要.pdf", PDF),
+            stage="lead",
+            kind=DocumentKind.MINUTES,
+        )
+    assert exc.value.messages == ["这笔交易已流失，不能再上传文件。"]
+    assert not deal.documents.exists()
