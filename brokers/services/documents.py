@@ -109,6 +109,8 @@ def deal_document_add(
         raise PermissionDenied(_("只有交易双方、技术经纪人和市场运营人员可以上传交易文件。"))
     if deal.stage == DealStage.LOST:
         raise ValidationError(_("这笔交易已流失，不能再上传文件。"), code="deal_lost")
+    if deal.stage == DealStage.CLOSED:
+        raise ValidationError(_("这笔交易已完成，文件已归档，不能再上传。"), code="deal_closed")
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("请选择文件类型。")}, code="kind_required")
     if stage not in document_stages(deal):

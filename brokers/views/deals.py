@@ -99,8 +99,9 @@ def deal_detail(request, pk):
     party = services.may_see_deal(deal, request.user)
     if not party and not selectors.is_contract_registry(deal, request.user):
         raise Http404  # the same answer as for a deal that does not exist
-    # A lost deal's file is closed: no more uploads.
-    upload_stages = services.document_stages(deal) if party and deal.stage != DealStage.LOST else []
+    # A lost or closed deal's file is closed: no more uploads.
+    open_file = deal.stage not in (DealStage.LOST, DealStage.CLOSED)
+    upload_stages = services.document_stages(deal) if party and open_file else []
     context = {
         "deal": deal,
         "brokers": deal.deal_brokers.select_related("broker__user", "broker__institution"),

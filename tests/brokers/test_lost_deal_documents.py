@@ -1,5 +1,5 @@
-"""A lost deal's file is closed: its page shows its documents but no upload form, and the
-upload service refuses a new one with a message."""
+"""A lost or closed deal's file is closed: its page shows its documents but no upload form,
+and the upload service refuses a new one with a message."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -42,4 +42,23 @@ def test_a_lost_deal_shows_no_upload_form_and_refuses_uploads(client, world):
             kind=DocumentKind.MINUTES,
         )
     assert exc.value.messages == ["这笔交易已流失，不能再上传文件。"]
+    assert not deal.documents.exists()
+
+
+def test_a_closed_deal_is_archived_too(client, world):
+    from brokers.choices import DealStage
+
+    deal = lead_deal(world, stage=DealStage.CLOSED)
+    client.force_login(world.broker.user)
+    page = client.get(deal.get_absolute_url()).content.decode()
+    assert reverse("brokers:document_upload", args=[deal.pk]) not in page
+    with pytest.raises(ValidationError) as exc:
+        services.deal_document_add(
+            deal=deal,
+            actor=world.broker.user,
+            upload=SimpleUploadedFile("发票.pdf", PDF),
+            stage="lead",
+            kind=DocumentKind.MINUTES,
+        )
+    assert exc.value.messages == ["这笔交易已完成，文件已归档，不能再上传。"]
     assert not deal.documents.exists()
