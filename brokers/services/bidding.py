@@ -82,9 +82,9 @@ def _schedule_close(lot: Lot) -> bool:
     close_lots` closes it."""
     from brokers.tasks import close_lot
 
-    scheduled = close_lot.using(run_after=lot.closes_at)
-    if not scheduled.get_backend().supports_defer:
+    if not close_lot.get_backend().supports_defer:
         return False
+    scheduled = close_lot.using(run_after=lot.closes_at)
     return enqueue_or_log(
         scheduled, lot.pk, what=f"closing lot {lot.pk}", catch_up="manage.py close_lots"
     )

@@ -70,3 +70,17 @@ def test_a_moved_closing_time_is_left_to_its_own_task(university, university_use
     Lot.objects.filter(pk=lot.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
     assert close_lot.call(lot.pk) == LotStatus.UNSOLD
     assert close_lot.call(lot.pk) is None  # closed already
+
+
+def test_on_a_queue_that_cannot_wait_the_command_closes_it(
+    university, university_user, django_capture_on_commit_callbacks
+):
+    # The test settings run tasks at once (no run_after): listing still works, and the
+    # command closes the lot once due.
+    with django_capture_on_commit_callbacks(execute=True):
+        lot = _list(university, university_user, timezone.now() + timedelta(hours=1))
+    assert not DBTaskResult.objects.exists()
+    Lot.objects.filter(pk=lot.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    call_command("close_lots")
+    lot.refresh_from_db()
+    assert lot.status == LotStatus.UNSOLD
