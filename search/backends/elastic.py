@@ -128,12 +128,19 @@ def create_index(kind: str, name: str) -> None:
     )
     index.document(DOCUMENTS[kind])
     try:
-        index.create(using=client())
+        index.create(using=admin_client())
     except UNAVAILABLE as exc:
         raise BackendUnavailable(str(exc)) from exc
 
 
 BULK_TIMEOUT = 120.0
+# Creating, switching and dropping indexes waits on the cluster's master, which on a busy
+# machine takes seconds: these are operators' and the rebuild's requests, never a search's.
+ADMIN_TIMEOUT = 30.0
+
+
+def admin_client() -> Elasticsearch:
+    return client().options(request_timeout=ADMIN_TIMEOUT)
 
 
 def bulk_write(index: str, docs: list[dict[str, Any]], *, refresh: bool | str = False) -> None:
@@ -199,7 +206,7 @@ def delete(kind: str, listing_ids: list[int], *, extra_indexes: list[str] = ()) 
 
 def finish_index(kind: str, name: str) -> None:
     """Make a rebuilt index searchable, point the alias at it alone, drop the old ones."""
-    es = client()
+    es = admin_client()
     try:
         es.indices.put_settings(
             index=name,
@@ -224,14 +231,14 @@ def finish_index(kind: str, name: str) -> None:
 
 def delete_index(name: str) -> None:
     try:
-        client().indices.delete(index=name, ignore_unavailable=True)
+        admin_client().indices.delete(index=name, ignore_unavailable=True)
     except UNAVAILABLE as exc:
         raise BackendUnavailable(str(exc)) from exc
 
 
 def drop_all() -> None:
     """Delete every index of this prefix (tests, and a clean slate)."""
-    es = client()
+    es = admin_client()
     for kind in DOCUMENTS:
         es.indices.delete(index=f"{alias_name(kind)}-*", ignore_unavailable=True)
     # A stray index auto-created under the alias name itself would block the alias.
