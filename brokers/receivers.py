@@ -30,3 +30,36 @@ def settle_confirmed_payment(sender, instance, **kwargs):
     # applied in the same one, so a failure rolls back the status change with it.
     if instance.status in SETTLED_STATUSES:
         payment_settle(instance.pk)
+
+
+# ── The deal statistics' cached figures (brokers.selectors.stats.DEAL_FIGURES) ───────────────
+# A figure is made of deals (the funnel), their contracts' registration and amounts (with
+# the deductions that make the technology amount) and their brokers (the ranking): any save
+# or delete of one makes every cached figure and drill-down count stale, now and on commit.
+# bulk_create and QuerySet.update send no signal: code that uses them on these rows bumps
+# the group itself (bench/deals.py does).
+
+
+def _deal_figures_changed(sender, **kwargs):
+    from brokers.selectors.stats import DEAL_FIGURES
+    from market.fragments import fragments_bump_now_and_on_commit
+
+    fragments_bump_now_and_on_commit(DEAL_FIGURES)
+
+
+def _connect_deal_figures():
+    from django.db.models.signals import post_delete, post_save
+
+    from brokers.models import Contract, ContractDeduction, Deal, DealBroker
+
+    for model in (Deal, Contract, ContractDeduction, DealBroker):
+        name = model._meta.model_name
+        post_save.connect(
+            _deal_figures_changed, sender=model, dispatch_uid=f"brokers.figures_saved_{name}"
+        )
+        post_delete.connect(
+            _deal_figures_changed, sender=model, dispatch_uid=f"brokers.figures_gone_{name}"
+        )
+
+
+_connect_deal_figures()

@@ -169,11 +169,18 @@ def deal_lose(request, pk):
 def deal_list(request):
     """The person's deals by stage: a broker's pipeline, an organization's deals, a market's
     deals for its operators. Works without JS: each card has a button per step the person
-    may take; dragging a card to a column posts the same step (static/js/deal-board.js)."""
+    may take; dragging a card to a column posts the same step (static/js/deal-board.js).
+    A column shows its newest cards and links to the stage's full list (`?stage=`), paged."""
     deals = selectors.deals_visible_to(request.user)
+    stage = request.GET.get("stage") or None
+    if stage is not None and stage not in DealStage.values:
+        raise Http404
     context = {
-        "columns": selectors.board_columns(deals, request.user),
+        "columns": selectors.board_columns(
+            deals, request.user, stage=stage, page=request.GET.get("page")
+        ),
         "stage_moves": selectors.stage_moves(),
+        "stage": stage,
     }
     return render(request, "brokers/deal_board.html", context)
 
