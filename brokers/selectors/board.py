@@ -3,7 +3,7 @@ steps this person may take now, with the model's own transition table deciding b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -50,21 +50,21 @@ def _may_register(deal: Deal, operated: set[int], clerk_markets: set[int]) -> bo
     return market_id in operated or market_id in clerk_markets
 
 
-@dataclass
 class _Person:
-    """What the board needs to know of the person, read once for all the cards."""
+    """What the board needs to know of the person, read once for all the cards: the markets
+    they operate, the deals they broker, and (when a card asks) where they are a window
+    clerk."""
 
-    user: User
-    operated: set[int]
-    brokered: set[int] | None = None
-    clerk_markets: set[int] | None = None
+    def __init__(self, user: User, brokered: set[int] | None = None):
+        self.user = user
+        self.operated = permissions.operated_market_ids(user)
+        self.brokered = brokered
 
-
-def _person(user: User, *, brokered: set[int] | None = None) -> _Person:
-    clerk = set(
-        user.memberships.filter(role=Role.WINDOW_CLERK).values_list("market_id", flat=True)
-    )
-    return _Person(user, permissions.operated_market_ids(user), brokered, clerk)
+    @cached_property
+    def clerk_markets(self) -> set[int]:
+        return set(
+            self.user.memberships.filter(role=Role.WINDOW_CLERK).values_list("market_id", flat=True)
+        )
 
 
 def card_steps(
@@ -127,7 +127,8 @@ def _cards(deals: QuerySet[Deal]) -> QuerySet[Deal]:
 
 
 class _Urls:
-    """The card's links, reversed once per board rather than once per card and step."""
+    """The card's links, reversed once per board rather than once per card and step: the
+    template puts a step's name between `advance_prefix` and `advance_suffix`."""
 
     _PK = 987654321
 
@@ -140,9 +141,8 @@ class _Urls:
         pk = str(deal.pk)
         deal.card_url = self.deal.replace(str(self._PK), pk)
         deal.card_next = f"{self.board}#deal-{pk}"
-        advance = self.advance.replace(str(self._PK), pk)
-        for step in deal.steps:
-            step["action"] = advance.replace("STEP", step["name"])
+        prefix, _step, suffix = self.advance.replace(str(self._PK), pk).partition("STEP")
+        deal.advance_prefix, deal.advance_suffix = prefix, suffix
 
 
 BOARD_STAGES = (*OPEN_DEAL_STAGES, DealStage.CLOSED, DealStage.LOST)
@@ -157,35 +157,39 @@ def board_columns(
     *,
     stage: str | None = None,
     page: str | int | None = None,
-    per_column: int = CARDS_PER_COLUMN,
+    per_column: int | None = None,
 ) -> list[dict]:
     """The board's columns, one per open stage in the pipeline's order, then the finished
     ones, each with its newest `per_column` cards, its `total` and, when there are more, a
     link (`more`) to the stage's full list; each card carries its `steps` for this person.
     With `stage`, that stage's full list alone, a page of `STAGE_PAGE_SIZE` cards (`page`).
 
-    Queries, whatever the number of deals: the count by stage, the cards, the deals this
-    person brokers and their roles; none per card."""
-    totals = dict(deals.order_by().values_list("stage").annotate(n=Count("id")))
+    Queries, whatever the number of deals: the cards (the newest of each stage, by a window
+    over the stage), the count by stage when a column is full, the deals this person
+    brokers and their roles; none per card."""
     cards = _cards(deals).order_by("-updated_at", "-id")
     board = reverse("brokers:deals")
     pager = None
     if stage is not None:
         stages = [stage] if stage in BOARD_STAGES else []
-        pager = _Pages(cards.filter(stage=stage), STAGE_PAGE_SIZE, totals.get(stage, 0))
-        pager = pager.get_page(page)
+        mine = cards.filter(stage=stage)
+        pager = Paginator(mine, STAGE_PAGE_SIZE).get_page(page)
         rows = list(pager)
+        totals = {stage: pager.paginator.count}
     else:
         stages = list(BOARD_STAGES)
-        newest = Window(
-            RowNumber(), partition_by=[F("stage")], order_by=[F("updated_at").desc(), F("id").desc()]
-        )
-        rows = list(cards.annotate(rank=newest).filter(rank__lte=per_column))
+        order = [F("updated_at").desc(), F("id").desc()]
+        newest = Window(RowNumber(), partition_by=[F("stage")], order_by=order)
+        limit = CARDS_PER_COLUMN if per_column is None else per_column
+        rows = list(cards.annotate(rank=newest).filter(rank__lte=limit))
         rows.sort(key=lambda d: (d.updated_at, d.pk), reverse=True)
-    brokered = set(
-        DealBroker.objects.filter(broker__user=user).values_list("deal_id", flat=True)
-    )
-    person = _person(user, brokered=brokered)
+        shown = Counter(d.stage for d in rows)
+        totals = dict(shown)
+        if any(n >= limit for n in shown.values()):
+            # Only a full column may have more: then count them all, by stage.
+            totals = dict(deals.order_by().values_list("stage").annotate(n=Count("id")))
+    brokered = set(DealBroker.objects.filter(broker__user=user).values_list("deal_id", flat=True))
+    person = _Person(user, brokered)
     urls = _Urls()
     for deal in rows:
         deal.steps = card_steps(deal, user, person=person)
@@ -208,18 +212,6 @@ def board_columns(
     return columns
 
 
-class _Pages(Paginator):
-    """A stage's pages, counted by the board's count by stage (no second COUNT)."""
-
-    def __init__(self, object_list, per_page, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
-
-
 def board_card(deals: QuerySet[Deal], pk: int, user: User) -> Deal | None:
     """One card of this person's board, with its steps; None when the deal is not theirs to
     see (or does not exist)."""
@@ -230,6 +222,6 @@ def board_card(deals: QuerySet[Deal], pk: int, user: User) -> Deal | None:
                 "deal_id", flat=True
             )
         )
-        deal.steps = card_steps(deal, user, person=_person(user, brokered=brokered))
+        deal.steps = card_steps(deal, user, person=_Person(user, brokered))
         _Urls().decorate(deal)
     return deal

@@ -22,9 +22,7 @@ def deals_visible_to(user: User) -> QuerySet[Deal]:
         return Deal.objects.none()
     orgs = permissions.editable_organization_ids(user)
     markets = permissions.operated_market_ids(user)
-    brokered = list(
-        DealBroker.objects.filter(broker__user=user).values_list("deal_id", flat=True)
-    )
+    brokered = list(DealBroker.objects.filter(broker__user=user).values_list("deal_id", flat=True))
     visible = Q(pk__in=brokered)
     if orgs:
         visible |= Q(buyer_id__in=orgs) | Q(seller_id__in=orgs)

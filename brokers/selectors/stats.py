@@ -230,9 +230,7 @@ def contracts_by(flt: StatsFilter, dimension: str) -> list[dict]:
         return [dict(r, m=k, key=k.strftime("%Y-%m"), label=k.strftime("%Y-%m")) for k, r in rows]
     if dimension == "field":
         labels = dict(TechField.choices)
-        return [
-            dict(r, field=k, key=k or "-", label=labels.get(k, k or "—")) for k, r in rows
-        ]
+        return [dict(r, field=k, key=k or "-", label=labels.get(k, k or "—")) for k, r in rows]
     labels = dict(ContractType.choices)
     return [dict(r, contract_type=k, key=k, label=labels.get(k, "—")) for k, r in rows]
 

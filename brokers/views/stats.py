@@ -118,7 +118,14 @@ def stats_contracts(request):
     flt = _filter(request)
     by, key = request.GET.get("by") or None, request.GET.get("key")
     qs = stats.contracts_behind(flt, by, key).only(
-        "id", "deal_id", "title", "registered_on", "amount", "tech_amount", "market__name"
+        "id",
+        "deal_id",
+        "title",
+        "registered_on",
+        "amount",
+        "tech_amount",
+        "market__name",
+        "registration_status",
     )
     totals = stats.contracts_behind_totals(flt, by, key)
     rows = qs.order_by("-registered_on", "-id")
@@ -136,9 +143,7 @@ def stats_deals(request):
     """The deals that reached one stage of the funnel, under the page's filters."""
     flt = _filter(request)
     stage = request.GET.get("stage") or None
-    qs = stats.deals_behind(flt, stage).only(
-        "id", "title", "stage", "created_at", "market__name"
-    )
+    qs = stats.deals_behind(flt, stage).only("id", "title", "stage", "created_at", "market__name")
     count = stats.deals_behind_count(flt, stage)
     page = _CountedPaginator(qs, PAGE_SIZE, count).get_page(request.GET.get("page"))
     query = urlencode({**flt.query(), **({"stage": stage} if stage else {})})
