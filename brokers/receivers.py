@@ -34,16 +34,34 @@ def settle_confirmed_payment(sender, instance, **kwargs):
 
 # ── The deal statistics' cached figures (brokers.selectors.stats.DEAL_FIGURES) ───────────────
 # A figure is made of deals (the funnel), their contracts' registration and amounts (with
-# the deductions that make the technology amount) and their brokers (the ranking): any save
+# the deductions that make the technology amount) and their brokers (the ranking): a save
 # or delete of one makes every cached figure and drill-down count stale, now and on commit.
-# bulk_create and QuerySet.update send no signal: code that uses them on these rows bumps
-# the group itself (bench/deals.py does).
+# A save that names its fields and none of those the figures read (a deal's `updated_at`,
+# a contract's decision note) leaves them be. bulk_create and QuerySet.update send no
+# signal: code that uses them on these rows bumps the group itself (bench/deals.py does).
+
+_FIGURE_FIELDS = {
+    "deal": {"market", "stage", "lost_at_stage", "created_at"},
+    "contract": {
+        "deal",
+        "market",
+        "field",
+        "contract_type",
+        "amount",
+        "tech_amount",
+        "registration_status",
+        "registered_on",
+    },
+}
 
 
-def _deal_figures_changed(sender, **kwargs):
+def _deal_figures_changed(sender, update_fields=None, **kwargs):
     from brokers.selectors.stats import DEAL_FIGURES
     from market.fragments import fragments_bump_now_and_on_commit
 
+    read = _FIGURE_FIELDS.get(sender._meta.model_name)
+    if update_fields is not None and read is not None and not read & set(update_fields):
+        return
     fragments_bump_now_and_on_commit(DEAL_FIGURES)
 
 
