@@ -1,9 +1,15 @@
 """Deal statistics for operators: registered contract value (成交额, 技术交易额) and counts by
 sub-market, month, field and contract type; the pipeline funnel; brokers ranked by value.
 
-Every figure is one aggregate query (values / annotate / Sum / Count), never a loop over rows,
-and every figure has a drill-down: `contracts_behind` and `deals_behind` return the rows that
-make it up, under the same filters.
+Every figure comes from an aggregate query (values / annotate / Sum / Count), never a loop
+over rows, and every figure has a drill-down: `contracts_behind` and `deals_behind` return
+the rows that make it up, under the same filters.
+
+The figures are computed once per change, not once per request: `deal_figures` keeps them
+(and the drill-downs keep their counts) as `DEAL_FIGURES` fragments (market.fragments),
+whose version brokers.receivers bumps when a deal, a contract, a deduction or a broker
+link is saved or deleted, at once and again on commit. So a figure is never older than
+the last change; `figures_compute` is the uncached path.
 
 The funnel uses the stage order of `DealStage`: a deal now at a stage has passed every stage
 before it, and a lost deal counts up to the stage it was lost at (`lost_at_stage`).
