@@ -272,10 +272,8 @@ def contracts_behind_totals(flt: StatsFilter, dimension: str | None, key: str | 
     """Count and sums of `contracts_behind`, computed once per change like the figures: the
     drill-down shows them, and its pages hold exactly that many rows."""
     qs = contracts_behind(flt, dimension, key)
-    return fragment(
-        DEAL_FIGURES, "contracts-behind", lambda: contract_totals_of(qs), *flt.parts(),
-        dimension, key,
-    )  # fmt: skip
+    parts = (*flt.parts(), dimension, key)
+    return fragment(DEAL_FIGURES, "contracts-behind", lambda: contract_totals_of(qs), *parts)
 
 
 def broker_ranking(flt: StatsFilter, limit: int = BROKER_RANKING_SIZE) -> list[dict]:
