@@ -30,3 +30,54 @@ def settle_confirmed_payment(sender, instance, **kwargs):
     # applied in the same one, so a failure rolls back the status change with it.
     if instance.status in SETTLED_STATUSES:
         payment_settle(instance.pk)
+
+
+# ── The deal statistics' cached figures (brokers.selectors.stats.DEAL_FIGURES) ───────────────
+# A figure is made of deals (the funnel), their contracts' registration and amounts (with
+# the deductions that make the technology amount) and their brokers (the ranking): a save
+# or delete of one makes every cached figure and drill-down count stale, now and on commit.
+# A save that names its fields and none of those the figures read (a deal's `updated_at`,
+# a contract's decision note) leaves them be. bulk_create and QuerySet.update send no
+# signal: code that uses them on these rows bumps the group itself (bench/deals.py does).
+
+_FIGURE_FIELDS = {
+    "deal": {"market", "stage", "lost_at_stage", "created_at"},
+    "contract": {
+        "deal",
+        "market",
+        "field",
+        "contract_type",
+        "amount",
+        "tech_amount",
+        "registration_status",
+        "registered_on",
+    },
+}
+
+
+def _deal_figures_changed(sender, update_fields=None, **kwargs):
+    from brokers.selectors.stats import DEAL_FIGURES
+    from market.fragments import fragments_bump_now_and_on_commit
+
+    read = _FIGURE_FIELDS.get(sender._meta.model_name)
+    if update_fields is not None and read is not None and not read & set(update_fields):
+        return
+    fragments_bump_now_and_on_commit(DEAL_FIGURES)
+
+
+def _connect_deal_figures():
+    from django.db.models.signals import post_delete, post_save
+
+    from brokers.models import Contract, ContractDeduction, Deal, DealBroker
+
+    for model in (Deal, Contract, ContractDeduction, DealBroker):
+        name = model._meta.model_name
+        post_save.connect(
+            _deal_figures_changed, sender=model, dispatch_uid=f"brokers.figures_saved_{name}"
+        )
+        post_delete.connect(
+            _deal_figures_changed, sender=model, dispatch_uid=f"brokers.figures_gone_{name}"
+        )
+
+
+_connect_deal_figures()

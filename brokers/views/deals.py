@@ -177,12 +177,17 @@ def deal_lose(request, pk):
 def deal_list(request):
     """The person's deals by stage: a broker's pipeline, an organization's deals, a market's
     deals for its operators. Works without JS: each card has a button per step the person
-    may take; dragging a card to a column posts the same step (static/js/deal-board.js)."""
+    may take; dragging a card to a column posts the same step (static/js/deal-board.js).
+    A column shows its newest cards and links to the stage's full list (`?stage=`), paged."""
     deals = selectors.deals_visible_to(request.user)
-    columns = selectors.board_columns(deals, request.user)
+    stage = request.GET.get("stage") or None
+    if stage is not None and stage not in DealStage.values:
+        raise Http404
+    columns = selectors.board_columns(deals, request.user, stage=stage, page=request.GET.get("page"))
     context = {
         "columns": columns,
         "stage_moves": selectors.stage_moves(),
+        "stage": stage,
         # The drag hint is for who may move a card (a buyer or a seller only watches).
         "may_move": any(deal.steps for column in columns for deal in column["deals"]),
     }

@@ -12,12 +12,26 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from brokers.selectors import stats
 from market.spreadsheets import xlsx_response
 
 PAGE_SIZE = 50
+
+
+class _CountedPaginator(Paginator):
+    """Pages of a drill-down whose count is already known (the figure's own count, computed
+    once per change): no COUNT query per page."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
 
 
 def _filter(request):
@@ -103,11 +117,19 @@ def stats_contracts(request):
     """The registered contracts behind one figure, under the page's filters."""
     flt = _filter(request)
     by, key = request.GET.get("by") or None, request.GET.get("key")
-    qs = stats.contracts_behind(flt, by, key)
-    totals = stats.contract_totals_of(qs)
-    page = Paginator(qs.order_by("-registered_on", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    qs = stats.contracts_behind(flt, by, key).only(
+        "id",
+        "deal_id",
+        "title",
+        "registered_on",
+        "amount",
+        "tech_amount",
+        "market__name",
+        "registration_status",
     )
+    totals = stats.contracts_behind_totals(flt, by, key)
+    rows = qs.order_by("-registered_on", "-id")
+    page = _CountedPaginator(rows, PAGE_SIZE, totals["n"]).get_page(request.GET.get("page"))
     query = urlencode({**flt.query(), **({"by": by, "key": key} if by else {})})
     return render(
         request,
@@ -121,8 +143,9 @@ def stats_deals(request):
     """The deals that reached one stage of the funnel, under the page's filters."""
     flt = _filter(request)
     stage = request.GET.get("stage") or None
-    qs = stats.deals_behind(flt, stage)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = stats.deals_behind(flt, stage).only("id", "title", "stage", "created_at", "market__name")
+    count = stats.deals_behind_count(flt, stage)
+    page = _CountedPaginator(qs, PAGE_SIZE, count).get_page(request.GET.get("page"))
     query = urlencode({**flt.query(), **({"stage": stage} if stage else {})})
     return render(
         request,
