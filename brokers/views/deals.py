@@ -183,7 +183,9 @@ def deal_list(request):
     stage = request.GET.get("stage") or None
     if stage is not None and stage not in DealStage.values:
         raise Http404
-    columns = selectors.board_columns(deals, request.user, stage=stage, page=request.GET.get("page"))
+    columns = selectors.board_columns(
+        deals, request.user, stage=stage, page=request.GET.get("page")
+    )
     context = {
         "columns": columns,
         "stage_moves": selectors.stage_moves(),
