@@ -50,7 +50,7 @@ PAGES = {
     "demands": ("/demands/", 28),
     "demands filtered": ("/demands/?field=new_materials&mode=license&budget_min=10", 28),
     "demands sorted": ("/demands/?sort=-budget", 28),
-    "achievement detail": ("/achievements/{achievement}/", 29),
+    "achievement detail": ("/achievements/{achievement}/", 30),  # with its bidding panel
     "demand detail": ("/demands/{demand}/", 28),
     "search": ("/search/?q=锂电池", 19),
     "markets": ("/markets/", 25),

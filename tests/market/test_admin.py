@@ -1,11 +1,13 @@
 """The operators' back office in Wagtail's admin: who gets in, the snippet listings, and the
 market scope an operator works within."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from brokers.models import Broker
+from brokers.models import Broker, TradeSettings
 from listings.choices import ListingStatus
 from listings.models import Achievement, Demand, Mode
 from market.choices import OrganizationKind, Role
@@ -20,7 +22,7 @@ from tests.factories import (
     SubMarketFactory,
     UserFactory,
 )
-from windows.models import ServiceWindow
+from windows.models import CalendarException, ServiceWindow
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +32,8 @@ SNIPPET_LISTS = [
     "wagtailsnippets_market_membership:list",
     "wagtailsnippets_brokers_broker:list",
     "wagtailsnippets_windows_servicewindow:list",
+    "wagtailsnippets_windows_calendarexception:list",
+    "wagtailsnippets_brokers_tradesettings:list",
     "wagtailsnippets_listings_achievement:list",
     "wagtailsnippets_listings_demand:list",
 ]
@@ -62,6 +66,10 @@ def network(main_market, sub_market, university, enterprise):
     AchievementFactory(owner=university)
     DemandFactory(owner=enterprise)
     MembershipFactory(organization=enterprise, role=Role.MEMBER)
+    TradeSettings.objects.create(market=sub_market, notice_days=10)
+    CalendarException.objects.create(
+        day=datetime.date(2026, 10, 9), is_working_day=False, market=sub_market, note="闭馆"
+    )
 
 
 def test_membership_grant_operator_joins_admin_group(operator_org, main_market):
@@ -98,6 +106,14 @@ def test_operator_group_migration_grants_operator_permissions():
         ("windows", "change_servicewindow"),
         ("listings", "view_achievement"),
         ("listings", "view_demand"),
+        # Their markets' trading rules and working-calendar exceptions.
+        ("brokers", "view_tradesettings"),
+        ("brokers", "add_tradesettings"),
+        ("brokers", "change_tradesettings"),
+        ("windows", "view_calendarexception"),
+        ("windows", "add_calendarexception"),
+        ("windows", "change_calendarexception"),
+        ("windows", "delete_calendarexception"),
     }
 
 
@@ -123,6 +139,8 @@ def test_admin_edit_pages_load_for_superuser(client, superuser, network, url_nam
         "servicewindow": ServiceWindow,
         "achievement": Achievement,
         "demand": Demand,
+        "tradesettings": TradeSettings,
+        "calendarexception": CalendarException,
     }[url_name.split(":")[0].rsplit("_", 1)[1]]
     client.force_login(superuser)
     edit_url = reverse(url_name.replace(":list", ":edit"), args=[model.objects.first().pk])
