@@ -80,14 +80,12 @@ class WorkingCalendar:
                 from django.db.models import Q
 
                 rows = rows.filter(Q(market__isnull=True) | Q(market_id=self.market_id))
-            found: dict[datetime.date, bool] = {}
-            # The province's first, then the market's own over them.
-            for day, working, market_id in rows.order_by("market_id").values_list(
-                "day", "is_working_day", "market_id"
-            ):
-                if market_id is None or day not in found or market_id == self.market_id:
-                    found[day] = working
-            self._years[year] = found
+            province: dict[datetime.date, bool] = {}
+            own: dict[datetime.date, bool] = {}
+            for day, working, market_id in rows.values_list("day", "is_working_day", "market_id"):
+                (province if market_id is None else own)[day] = working
+            # The market's own exceptions outrank the province's.
+            self._years[year] = province | own
         return self._years[year]
 
     def _warn_unknown(self, year: int) -> None:

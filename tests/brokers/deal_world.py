@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from brokers import services
 from brokers.choices import ContractType, RegistrationStatus
-from brokers.models import Broker, Contract, Deal
+from brokers.models import Broker, Contract, Deal, Lot
 from listings.choices import ListingStatus
 from listings.models import Achievement, Demand
 from market.choices import OrganizationKind
@@ -102,7 +102,7 @@ def match_between(world: World) -> Match:
     return match
 
 
-def registered_contract(deal: Deal) -> Contract:
+def registered_contract(deal: Deal, number: str = "42010020260001") -> Contract:
     """The deal's contract as the registry leaves it once registered (技术合同认定登记)."""
     return Contract.objects.create(
         deal=deal,
@@ -118,9 +118,37 @@ def registered_contract(deal: Deal) -> Contract:
         tech_amount=Decimal("110"),
         registration_status=RegistrationStatus.REGISTERED,
         registered_on=date(2026, 11, 20),
-        registration_no="42010020260001",
+        registration_no=number,
     )
 
 
 def member_of(organization: Organization) -> User:
     return MembershipFactory(organization=organization).user
+
+
+def list_lot(
+    owner: Organization,
+    user: User,
+    *,
+    title: str = "一种固态电解质",
+    closes_at=None,
+    deposit: str = "5000",
+    broker: Broker | None = None,
+    achievement: Achievement | None = None,
+) -> Lot:
+    """A published achievement of `owner` listed for bidding by `user`: reserve 100万元,
+    increment 5万元, open since an hour ago, closing in a day unless told."""
+    if achievement is None:
+        achievement = AchievementFactory(
+            owner=owner, title=title, status=ListingStatus.PUBLISHED, published_at=timezone.now()
+        )
+    return services.lot_list(
+        achievement=achievement,
+        actor=user,
+        reserve_price=Decimal("100"),
+        increment=Decimal("5"),
+        opens_at=timezone.now() - timedelta(hours=1),
+        closes_at=closes_at or timezone.now() + timedelta(days=1),
+        deposit=Decimal(deposit),
+        broker=broker,
+    )

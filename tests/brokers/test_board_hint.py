@@ -4,22 +4,11 @@
 import pytest
 from django.urls import reverse
 
-from tests.brokers.deal_world import lead_deal, make_world
+from tests.brokers.deal_world import lead_deal
 
 pytestmark = pytest.mark.django_db
 DRAG = "也可以把卡片拖到下一阶段"
 WATCH = "交易由技术经纪人推进"
-
-
-@pytest.fixture
-def world(main_market, university, enterprise, enterprise_user, university_user):
-    return make_world(
-        main_market=main_market,
-        university=university,
-        enterprise=enterprise,
-        enterprise_user=enterprise_user,
-        university_user=university_user,
-    )
 
 
 def test_the_drag_hint_shows_to_the_broker_and_not_to_the_buyer(client, world):

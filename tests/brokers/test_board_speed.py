@@ -4,20 +4,17 @@ and the cards' steps still the deal page's steps where the board answers them it
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from brokers import selectors, services
-from brokers.choices import ContractType, DealStage, RegistrationStatus
-from brokers.models import Contract, Deal
+from brokers.choices import DealStage
+from brokers.models import Deal
 from brokers.selectors import board
 from market.choices import Role
 from market.models import Membership
-from tests.brokers.deal_world import add_broker, lead_deal, make_world
+from tests.brokers.deal_world import add_broker, lead_deal, registered_contract
 from tests.factories import SubMarketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,17 +34,6 @@ STAGES = [
 
 
 @pytest.fixture
-def world(main_market, university, enterprise, enterprise_user, university_user):
-    return make_world(
-        main_market=main_market,
-        university=university,
-        enterprise=enterprise,
-        enterprise_user=enterprise_user,
-        university_user=university_user,
-    )
-
-
-@pytest.fixture
 def clerk(world):
     user = UserFactory(name="登记窗口")
     Membership.objects.create(
@@ -61,24 +47,7 @@ def clerk(world):
 
 def _registered(deal):
     """A registered contract (its own number) on a deal the registry has yet to move on."""
-    contract = Contract(
-        deal=deal,
-        market=deal.market,
-        contract_type=ContractType.TRANSFER_PATENT,
-        title=deal.title,
-        buyer=deal.buyer,
-        seller=deal.seller,
-        signed_on=date(2026, 11, 2),
-        term_start=date(2026, 11, 2),
-        term_end=date(2027, 11, 1),
-        amount=Decimal("120"),
-        tech_amount=Decimal("110"),
-        registration_status=RegistrationStatus.REGISTERED,
-        registered_on=date(2026, 11, 20),
-        registration_no=f"4201{deal.pk:010d}",
-    )
-    contract.save()
-    return contract
+    return registered_contract(deal, number=f"4201{deal.pk:010d}")
 
 
 def _deals(world, n, *, title="交易"):

@@ -9,22 +9,11 @@ from django.urls import reverse
 from brokers import selectors, services
 from brokers.choices import OPEN_DEAL_STAGES, DealStage, TradeMode
 from brokers.models import Deal
-from tests.brokers.deal_world import add_broker, lead_deal, make_world
+from tests.brokers.deal_world import add_broker, lead_deal
 
 pytestmark = pytest.mark.django_db
 
 JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-@pytest.fixture
-def world(main_market, university, enterprise, enterprise_user, university_user):
-    return make_world(
-        main_market=main_market,
-        university=university,
-        enterprise=enterprise,
-        enterprise_user=enterprise_user,
-        university_user=university_user,
-    )
 
 
 def column_of(columns, stage):

@@ -15,7 +15,7 @@ from brokers import services
 from brokers.choices import DealStage, DocumentKind, LostReason
 from brokers.models import DealDocument
 from market.choices import OrganizationKind
-from tests.brokers.deal_world import lead_deal, make_world, member_of
+from tests.brokers.deal_world import lead_deal, member_of
 from tests.factories import BrokerFactory, OrganizationFactory, SubMarketFactory, make_operator
 
 pytestmark = pytest.mark.django_db
@@ -50,17 +50,6 @@ def plain_zip() -> bytes:
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
-
-
-@pytest.fixture
-def world(main_market, university, enterprise, enterprise_user, university_user):
-    return make_world(
-        main_market=main_market,
-        university=university,
-        enterprise=enterprise,
-        enterprise_user=enterprise_user,
-        university_user=university_user,
-    )
 
 
 @pytest.fixture

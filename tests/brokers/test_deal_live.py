@@ -12,22 +12,11 @@ from django.test import Client
 
 from brokers import services
 from market.asgi import application
-from tests.brokers.deal_world import add_broker, lead_deal, make_world
+from tests.brokers.deal_world import add_broker, lead_deal
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
-
-
-@pytest.fixture
-def world(main_market, university, enterprise, enterprise_user, university_user):
-    return make_world(
-        main_market=main_market,
-        university=university,
-        enterprise=enterprise,
-        enterprise_user=enterprise_user,
-        university_user=university_user,
-    )
 
 
 def headers_for(_client, user):

@@ -9,24 +9,13 @@ from brokers import services
 from brokers.choices import DealStage, LostReason
 from brokers.models import Deal
 from market.models import TransitionLog, User
-from tests.brokers.deal_world import add_broker, lead_deal, make_world
+from tests.brokers.deal_world import add_broker, lead_deal
 from tests.concurrency import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.postgres,
 ]
-
-
-@pytest.fixture
-def world(main_market, university, enterprise, enterprise_user, university_user):
-    return make_world(
-        main_market=main_market,
-        university=university,
-        enterprise=enterprise,
-        enterprise_user=enterprise_user,
-        university_user=university_user,
-    )
 
 
 def steps_of(deal):

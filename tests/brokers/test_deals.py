@@ -19,24 +19,12 @@ from matching.choices import MatchStatus
 from tests.brokers.deal_world import (
     add_broker,
     lead_deal,
-    make_world,
     match_between,
     registered_contract,
 )
 from tests.factories import BrokerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(main_market, university, enterprise, enterprise_user, university_user):
-    return make_world(
-        main_market=main_market,
-        university=university,
-        enterprise=enterprise,
-        enterprise_user=enterprise_user,
-        university_user=university_user,
-    )
 
 
 def deal_log(deal):

@@ -8,21 +8,10 @@ from django.urls import reverse
 
 from brokers import services
 from brokers.choices import DocumentKind, LostReason
-from tests.brokers.deal_world import lead_deal, make_world
+from tests.brokers.deal_world import lead_deal
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
-
-
-@pytest.fixture
-def world(main_market, university, enterprise, enterprise_user, university_user):
-    return make_world(
-        main_market=main_market,
-        university=university,
-        enterprise=enterprise,
-        enterprise_user=enterprise_user,
-        university_user=university_user,
-    )
 
 
 def test_a_lost_deal_shows_no_upload_form_and_refuses_uploads(client, world):

@@ -11,26 +11,16 @@ from django.utils import timezone
 
 from brokers import services
 from brokers.models import Lot
-from listings.choices import ListingStatus
 from market.choices import OrganizationKind
-from tests.factories import AchievementFactory, MembershipFactory, OrganizationFactory
+from tests.brokers.deal_world import list_lot
+from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _lot(university, user, title, hours):
-    achievement = AchievementFactory(
-        owner=university, title=title, status=ListingStatus.PUBLISHED, published_at=timezone.now()
-    )
-    return services.lot_list(
-        achievement=achievement,
-        actor=user,
-        reserve_price=Decimal("100"),
-        increment=Decimal("5"),
-        opens_at=timezone.now() - timedelta(hours=1),
-        closes_at=timezone.now() + timedelta(hours=hours),
-        deposit=Decimal("1000"),
-    )
+    closes_at = timezone.now() + timedelta(hours=hours)
+    return list_lot(university, user, title=title, closes_at=closes_at, deposit="1000")
 
 
 def _bid(client, lot, amount):

@@ -14,6 +14,7 @@ from brokers import services
 from brokers.models import Lot
 from listings.choices import ListingStatus
 from market.choices import OrganizationKind
+from tests.brokers.deal_world import list_lot
 from tests.factories import (
     AchievementFactory,
     BrokerFactory,
@@ -77,16 +78,7 @@ def test_the_achievement_page_leads_to_listing_and_to_the_lot(
 def test_after_closing_the_loser_sees_its_deposit_refunded_and_the_winner_its_deal(
     client, achievement, university_user, enterprise, enterprise_user, broker
 ):
-    lot = services.lot_list(
-        achievement=achievement,
-        actor=university_user,
-        reserve_price=Decimal("100"),
-        increment=Decimal("5"),
-        opens_at=timezone.now() - timedelta(hours=1),
-        closes_at=timezone.now() + timedelta(days=1),
-        deposit=Decimal("5000"),
-        broker=broker,
-    )
+    lot = list_lot(achievement.owner, university_user, achievement=achievement, broker=broker)
     rival = OrganizationFactory(kind=OrganizationKind.ENTERPRISE, name="竞争企业")
     rival_user = MembershipFactory(organization=rival).user
     for org, user, amount in ((enterprise, enterprise_user, "100"), (rival, rival_user, "110")):

@@ -3,7 +3,6 @@ task queue with run_after, and the worker (`manage.py db_worker`) closes it once
 
 import time
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -11,11 +10,9 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from brokers import services
 from brokers.choices import LotStatus
 from brokers.models import Lot
-from listings.choices import ListingStatus
-from tests.factories import AchievementFactory
+from tests.brokers.deal_world import list_lot
 
 pytestmark = pytest.mark.django_db
 
@@ -26,27 +23,15 @@ DB_QUEUE = {
 
 
 def _list(university, university_user, closes_at):
-    achievement = AchievementFactory(
-        owner=university, status=ListingStatus.PUBLISHED, published_at=timezone.now()
-    )
-    return services.lot_list(
-        achievement=achievement,
-        actor=university_user,
-        reserve_price=Decimal("100"),
-        increment=Decimal("5"),
-        opens_at=timezone.now() - timedelta(hours=1),
-        closes_at=closes_at,
-        deposit=Decimal("5000"),
-    )
+    return list_lot(university, university_user, closes_at=closes_at)
 
 
+# The worker closes its database connections after each task: the test commits for real.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(TASKS=DB_QUEUE)
-def test_listing_queues_the_closing_and_the_worker_closes_it_when_due(
-    university, university_user, django_capture_on_commit_callbacks
-):
+def test_listing_queues_the_closing_and_the_worker_closes_it_when_due(university, university_user):
     closes_at = timezone.now() + timedelta(seconds=2)
-    with django_capture_on_commit_callbacks(execute=True):
-        lot = _list(university, university_user, closes_at)
+    lot = _list(university, university_user, closes_at)  # committed: its closing is queued
     queued = DBTaskResult.objects.get(task_path="brokers.tasks.close_lot")
     assert queued.run_after == closes_at
     assert queued.args_kwargs["args"] == [lot.pk]

@@ -1,19 +1,17 @@
 """Bidding under real concurrency on PostgreSQL: two callbacks for one deposit settle it
 once, and bids at the same moment leave exactly one best."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from brokers import services
 from brokers.models import Bid, BidderQualification, Lot, Payment
-from listings.choices import ListingStatus
 from market.models import Organization, User
+from tests.brokers.deal_world import list_lot
 from tests.concurrency import race
-from tests.factories import AchievementFactory, MembershipFactory, OrganizationFactory
+from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -22,18 +20,7 @@ pytestmark = [
 
 
 def _lot(university, university_user):
-    achievement = AchievementFactory(
-        owner=university, status=ListingStatus.PUBLISHED, published_at=timezone.now()
-    )
-    return services.lot_list(
-        achievement=achievement,
-        actor=university_user,
-        reserve_price=Decimal("100"),
-        increment=Decimal("5"),
-        opens_at=timezone.now() - timedelta(hours=1),
-        closes_at=timezone.now() + timedelta(days=1),
-        deposit=Decimal("5000"),
-    )
+    return list_lot(university, university_user)
 
 
 def test_two_callbacks_at_once_settle_once(
