@@ -8,10 +8,12 @@ Every contract is made the way the product makes it: a broker's lead walked thro
 assessment form through `contract_create`, the filing through `contract_apply`, the
 registry's steps through `contract_accept` / `contract_return` / `contract_register` /
 `contract_refuse`, the buyer's service fee through `payment_start` and the dummy provider's
-confirmation (which books the commission line), and the signing's ledger lines by the
-signing itself. The services stamp now(); afterwards each deal's records are back-dated to
-its planned history with bulk updates, and the registration numbers are drawn again in the
-order of the back-dated registration dates.
+confirmation (which books the fee's ledger lines), and the signing's ledger lines through
+`commission_book_signing` with the signing's time. The other services stamp now();
+afterwards each deal's records are back-dated to its planned history with bulk updates, and
+the registration numbers are drawn again in the order of the back-dated registration dates.
+The one write past a guard is a fee line's booking time (`Stamps.write`): the ledger's
+manager refuses every change, and the payment handler has no time to be given.
 
 `demo_contracts(seed=13)` needs the demo's market, listings, brokers, clerks and the
 commission rules (`demo_commissions`) to exist; `demo_back_date(deals)` aligns the records
@@ -348,6 +350,24 @@ def _pending_times(rng: random.Random, status: str, last: datetime) -> dict[str,
     return times
 
 
+# The order of a deal's and its contract's steps.
+ORDER = ("open", "contact", "negotiate", "sign", "create", "apply", "return_for_correction",
+         "update", "reapply", "accept", "register", "refuse", "fee", "perform",
+         "close")  # fmt: skip
+
+
+def _in_order(times: dict[str, datetime], rng: random.Random) -> dict[str, datetime]:
+    """Two steps drawn on the same day may come out of order: walking back from the last,
+    each step is put before the next one."""
+    keys = [k for k in ORDER if k in times]
+    for later, earlier in zip(reversed(keys), list(reversed(keys))[1:], strict=False):
+        if times[earlier] > times[later] - timedelta(minutes=20):
+            times[earlier] = times[later] - timedelta(minutes=rng.randint(30, 180))
+    if "refuse" in times:
+        times["lose"] = times["refuse"]
+    return times
+
+
 def contract_plans(*, seed: int = 13, now: datetime | None = None) -> list[Plan]:
     """What the demo's contracts will be, from the seed and today only."""
     now = now or timezone.now()
@@ -391,7 +411,7 @@ def contract_plans(*, seed: int = 13, now: datetime | None = None) -> list[Plan]
                 deduction=deduction,
                 corrected=corrected,
             )
-            plan.times = _registered_times(rng, registered, now, corrected)
+            plan.times = _in_order(_registered_times(rng, registered, now, corrected), rng)
             if corrected:
                 plan.note = RETURN_NOTES[index // CORRECTED_EVERY % len(RETURN_NOTES)]
             plans.append(plan)
@@ -405,7 +425,7 @@ def contract_plans(*, seed: int = 13, now: datetime | None = None) -> list[Plan]
         last = now - timedelta(days=days_ago, hours=rng.randint(1, 3))
         if days_ago:
             last = _workday(last, rng)
-        plan.times = _pending_times(rng, status, last)
+        plan.times = _in_order(_pending_times(rng, status, last), rng)
         if status == RegistrationStatus.RETURNED:
             plan.note = next(returns)
         if status == RegistrationStatus.REFUSED:

@@ -9,6 +9,7 @@ at the times of their back-dated stages."""
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from collections.abc import Sequence
@@ -34,7 +35,7 @@ from brokers.services import (
     deal_notice_publish,
     deal_open_lead,
 )
-from demo.contracts import _pdf, contract_register_now
+from demo.contracts import _pdf, _round_amount, contract_register_now
 from listings.choices import ListingStatus
 from listings.models import Achievement, Demand
 from market.models import TransitionLog, User
@@ -144,7 +145,8 @@ def demo_deals_board(*, brokers: Sequence[Broker] | None = None, seed: int = 13)
             if Deal.objects.filter(token=token).exists():
                 deals.append(Deal.objects.get(token=token))
                 continue
-            amount = Decimal(rng.randrange(20, 600, 5))
+            # 万元, spread as contract amounts are: most modest, a few large.
+            amount = _round_amount(min(600, max(5, rng.lognormvariate(math.log(45), 0.8))))
             deal = deal_open_lead(
                 actor=broker.user,
                 title=f"{achievement.title[:80]} → {demand.owner.name}",
