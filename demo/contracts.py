@@ -85,8 +85,10 @@ NAMESPACE = uuid.UUID("0b6f4a0e-13c1-4d7e-8f2a-6c1d5e9a4b13")
 REGISTERED_COUNT = 100
 # The share of registered deals whose buyer pays the service fee through the market.
 FEE_SHARE = 0.75
-# The share of development and transfer contracts that are major projects (千万元级).
+# The share of development and transfer contracts that are major projects (千万元级), and
+# how many more are drawn among them whatever the seed.
 MAJOR_SHARE = 0.08
+MAJOR_PROJECTS = 3
 # Contracts registered per calendar month, relative: the half-year and year-end pushes, and
 # the lull around the Spring Festival.
 MONTH_WEIGHTS = {1: 0.7, 2: 0.4, 3: 0.8, 4: 0.85, 5: 0.9, 6: 1.2, 7: 0.8, 8: 0.7, 9: 1.0,
@@ -415,6 +417,15 @@ def contract_plans(*, seed: int = 13, now: datetime | None = None) -> list[Plan]
             if corrected:
                 plan.note = RETURN_NOTES[index // CORRECTED_EVERY % len(RETURN_NOTES)]
             plans.append(plan)
+    # A few major projects (千万元级) among the development and transfer contracts.
+    majors = random.Random(f"{seed}:majors")
+    large = [p for p in plans if _family(p.contract_type) in ("dev", "transfer")]
+    for plan in majors.sample(large, min(MAJOR_PROJECTS, len(large))):
+        plan.amount = _round_amount(majors.uniform(1200, 4800))
+        if plan.deduction is not None:
+            kind, text, _part = plan.deduction
+            share = Decimal(str(round(majors.uniform(0.05, 0.3), 2)))
+            plan.deduction = (kind, text, (plan.amount * share).quantize(Decimal("0.01")))
     refusals = iter(REFUSALS)
     returns = iter(RETURN_NOTES)
     for status, market_code, days_ago in PENDING:

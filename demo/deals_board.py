@@ -112,10 +112,16 @@ def _back_date(deal: Deal, started, rng: random.Random) -> None:
     """Spread the deal's history over the weeks before today, in its own order."""
     logs = list(TransitionLog.objects.filter(object_id=deal.pk, content_type__model="deal"))
     logs.sort(key=lambda log: (log.at, log.pk))
+    steps = [timedelta(days=rng.randint(2, 6), hours=rng.randint(0, 8)) for _ in logs]
+    # A long route is pressed into the time there was: its last step before now.
+    room = timezone.now() - timedelta(hours=2) - started
+    total = sum(steps[:-1], timedelta())
+    if total > room:
+        steps = [step * (room / total) for step in steps]
     at = started
-    for log in logs:
+    for log, step in zip(logs, steps, strict=True):
         log.at = at
-        at += timedelta(days=rng.randint(2, 6), hours=rng.randint(0, 8))
+        at += step
     TransitionLog.objects.bulk_update(logs, ["at"])
     if logs:
         Deal.objects.filter(pk=deal.pk).update(stage_changed_at=logs[-1].at)
