@@ -863,20 +863,31 @@ def renumber_registrations() -> int:
             changed.append(contract)
     if changed:
         # Two passes, so that no number is held twice in between (it is unique).
-        ids = [c.pk for c in changed]
-        for pk in ids:
-            Contract.objects.filter(pk=pk).update(registration_no=f"renumber-{pk}")
-        Contract.objects.bulk_update(changed, ["registration_no"], 200)
-        # The deal's log names the number it was registered with.
+        final = {c.pk: c.registration_no for c in changed}
         for contract in changed:
+            contract.registration_no = f"renumber-{contract.pk}"
+        Contract.objects.bulk_update(changed, ["registration_no"], 200)
+        for contract in changed:
+            contract.registration_no = final[contract.pk]
+        Contract.objects.bulk_update(changed, ["registration_no"], 200)
+        # The deal's log, and the notification of the registration, name its number: both
+        # read in two queries and written in one bulk update each.
+        numbers = {c.deal_id: f"登记编号 {c.registration_no}" for c in changed}
+        logs = list(
             TransitionLog.objects.filter(
-                content_type__model="deal",
-                object_id=contract.deal_id,
+                content_type=ContentType.objects.get_for_model(Deal),
+                object_id__in=list(numbers),
                 transition="register",
-            ).update(reason=f"登记编号 {contract.registration_no}")
-            Notification.objects.filter(
-                url=contract.get_absolute_url(), body__startswith="登记编号"
-            ).update(body=f"登记编号 {contract.registration_no}")
+            )
+        )
+        for log in logs:
+            log.reason = numbers[log.object_id]
+        TransitionLog.objects.bulk_update(logs, ["reason"], 200)
+        bodies = {c.get_absolute_url(): numbers[c.deal_id] for c in changed}
+        notes = list(Notification.objects.filter(url__in=list(bodies), body__startswith="登记编号"))
+        for note in notes:
+            note.body = bodies[note.url]
+        Notification.objects.bulk_update(notes, ["body"], 200)
     return len(changed)
 
 
