@@ -2,11 +2,14 @@
 through the real services, so each has its history (back-dated over the past weeks) and the
 documents of its stages.
 
-The notice is published through its service; the registered contract is made here as a
-row, which the deal's own steps only need to exist."""
+The notice is published through its service; the registered deals' contracts are filled
+in, filed and registered through the contract services (demo.contracts), whose
+`demo_back_date` then puts the documents, contracts, ledger lines and fees of these deals
+at the times of their back-dated stages."""
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from collections.abc import Sequence
@@ -22,10 +25,9 @@ from brokers.choices import (
     DealStage,
     DocumentKind,
     LostReason,
-    RegistrationStatus,
     TradeMode,
 )
-from brokers.models import Broker, Contract, Deal
+from brokers.models import Broker, Deal
 from brokers.services import (
     deal_advance,
     deal_document_add,
@@ -33,6 +35,7 @@ from brokers.services import (
     deal_notice_publish,
     deal_open_lead,
 )
+from demo.contracts import _pdf, _round_amount, contract_register_now
 from listings.choices import ListingStatus
 from listings.models import Achievement, Demand
 from market.models import TransitionLog, User
@@ -55,19 +58,11 @@ LOST_NOTES = {
     LostReason.FUNDING: "企业年度技改资金未获批复，项目推迟到明年。",
     LostReason.COMPETITOR: "企业选择了省外高校的同类技术方案。",
 }
+# Types whose filing needs only the contract text.
+BOARD_CONTRACT_TYPES = (ContractType.DEVELOPMENT_COMMISSIONED, ContractType.SERVICE,
+                        ContractType.CONSULTING)  # fmt: skip
 NAMESPACE = uuid.UUID("5f0c1d2e-7b3a-4c8e-9a61-0d9e13a0b7c4")
 BROKERS_ON_BOARD = 5
-
-
-def _pdf(title: str) -> bytes:
-    # A one-page PDF whose only text is ASCII: enough for a viewer and for the type check.
-    text = title.encode("ascii", "ignore") or b"Deal document"
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-        b"% " + text + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    )
 
 
 def _registry_user(deal: Deal) -> User | None:
@@ -92,29 +87,6 @@ def _pairs(rng: random.Random, count: int) -> list[tuple[Demand, Achievement]]:
     return pairs
 
 
-def _make_contract(deal: Deal, number: str, now) -> None:
-    signed = timezone.localdate(now) - timedelta(days=20)
-    amount = deal.expected_amount or Decimal("50")
-    Contract.objects.get_or_create(
-        deal=deal,
-        defaults={
-            "market_id": deal.registry_market_id,
-            "contract_type": ContractType.TRANSFER_PATENT,
-            "title": f"{deal.title[:180]}技术转让合同",
-            "buyer": deal.buyer,
-            "seller": deal.seller,
-            "signed_on": signed,
-            "term_start": signed,
-            "term_end": signed + timedelta(days=365),
-            "amount": amount,
-            "tech_amount": (amount * Decimal("0.9")).quantize(Decimal("0.01")),
-            "registration_status": RegistrationStatus.REGISTERED,
-            "registered_on": signed + timedelta(days=8),
-            "registration_no": number,
-        },
-    )
-
-
 def _documents(deal: Deal, by: User, reached: Sequence[str]) -> None:
     files = []
     if DealStage.NEGOTIATION in reached:
@@ -124,6 +96,8 @@ def _documents(deal: Deal, by: User, reached: Sequence[str]) -> None:
     if DealStage.PERFORMED in reached:
         files.append((DealStage.PERFORMED, DocumentKind.INVOICE, "技术服务费发票.pdf"))
     for stage, kind, name in files:
+        if deal.documents.filter(stage=stage, kind=kind).exists():
+            continue  # filed with the contract's registration
         deal_document_add(
             deal=deal,
             actor=by,
@@ -138,10 +112,16 @@ def _back_date(deal: Deal, started, rng: random.Random) -> None:
     """Spread the deal's history over the weeks before today, in its own order."""
     logs = list(TransitionLog.objects.filter(object_id=deal.pk, content_type__model="deal"))
     logs.sort(key=lambda log: (log.at, log.pk))
+    steps = [timedelta(days=rng.randint(2, 6), hours=rng.randint(0, 8)) for _ in logs]
+    # A long route is pressed into the time there was: its last step before now.
+    room = timezone.now() - timedelta(hours=2) - started
+    total = sum(steps[:-1], timedelta())
+    if total > room:
+        steps = [step * (room / total) for step in steps]
     at = started
-    for log in logs:
+    for log, step in zip(logs, steps, strict=True):
         log.at = at
-        at += timedelta(days=rng.randint(2, 6), hours=rng.randint(0, 8))
+        at += step
     TransitionLog.objects.bulk_update(logs, ["at"])
     if logs:
         Deal.objects.filter(pk=deal.pk).update(stage_changed_at=logs[-1].at)
@@ -171,7 +151,8 @@ def demo_deals_board(*, brokers: Sequence[Broker] | None = None, seed: int = 13)
             if Deal.objects.filter(token=token).exists():
                 deals.append(Deal.objects.get(token=token))
                 continue
-            amount = Decimal(rng.randrange(20, 600, 5))
+            # 万元, spread as contract amounts are: most modest, a few large.
+            amount = _round_amount(min(600, max(5, rng.lognormvariate(math.log(45), 0.8))))
             deal = deal_open_lead(
                 actor=broker.user,
                 title=f"{achievement.title[:80]} → {demand.owner.name}",
@@ -187,10 +168,21 @@ def demo_deals_board(*, brokers: Sequence[Broker] | None = None, seed: int = 13)
             for step in route:
                 by = broker.user
                 if step == "register":
-                    _make_contract(deal, f"DEMO-{b_index + 1:02d}-{s_index + 1:02d}", now)
-                    by = _registry_user(deal)
-                    if by is None:
+                    registry = _registry_user(deal)
+                    if registry is None:
                         break
+                    # The contract, filed and registered through the services; the
+                    # registration moves the deal.
+                    contract_register_now(
+                        deal=deal,
+                        by=broker.user,
+                        registry=registry,
+                        contract_type=BOARD_CONTRACT_TYPES[b_index % len(BOARD_CONTRACT_TYPES)],
+                        rng=random.Random(f"{seed}:contract:{token}"),
+                    )
+                    deal.refresh_from_db()
+                    reached.append(deal.stage)
+                    continue
                 if step == "open_notice":
                     # The notice stage is entered by publishing the notice, as a broker does.
                     deal_notice_publish(

@@ -12,8 +12,10 @@ from payments import PaymentStatus
 
 from brokers import services
 from brokers.models import Broker, Lot
+from listings.choices import ListingStatus
 from listings.models import Achievement
-from market.models import Organization, User
+from market.choices import Role
+from market.models import Organization, TransitionLog, User
 
 
 def _qualify(lot: Lot, org: Organization, user: User) -> None:
@@ -86,3 +88,66 @@ def build_trading_demo(
     Lot.objects.filter(pk=closed_lot.pk).update(closes_at=timezone.now() - timedelta(hours=1))
     closed_lot = services.lot_close(lot=closed_lot)
     return {"notice": notice, "open_lot": open_lot, "closed_lot": closed_lot}
+
+
+def demo_trading() -> dict | None:
+    """`build_trading_demo` on the demo's own people: the demo broker (李文博), the demo
+    university (江汉理工大学, its admin `university` listing the lots) and the demo enterprise
+    with a second enterprise as the bidders. Once: if the university already has a lot, it
+    returns None. Its notice deal's first steps are dated over the past weeks."""
+    broker = Broker.objects.filter(user__username="broker", active=True).first()
+    seller_user = User.objects.filter(username="university").first()
+    buyer_user = User.objects.filter(username="enterprise").first()
+    if broker is None or seller_user is None or buyer_user is None:
+        return None
+    seller = _admin_org(seller_user)
+    buyer = _admin_org(buyer_user)
+    if seller is None or buyer is None or Lot.objects.filter(seller=seller).exists():
+        return None
+    rival = (
+        Organization.objects.filter(kind=buyer.kind, memberships__role=Role.ORG_ADMIN)
+        .exclude(pk__in=[buyer.pk, seller.pk])
+        .order_by("pk")
+        .first()
+    )
+    rival_user = _admin_of(rival) if rival is not None else None
+    achievements = list(
+        Achievement.objects.filter(
+            owner=seller, status=ListingStatus.PUBLISHED, deals=None
+        ).order_by("-pk")[:3]
+    )
+    if rival_user is None or len(achievements) < 3:
+        return None
+    built = build_trading_demo(
+        broker=broker,
+        seller_user=seller_user,
+        achievements=achievements,
+        buyers=[(buyer, buyer_user), (rival, rival_user)],
+    )
+    _date_before_notice(built["notice"].deal)
+    return built
+
+
+def _admin_org(user: User) -> Organization | None:
+    membership = user.memberships.filter(role=Role.ORG_ADMIN).select_related("organization")
+    first = membership.order_by("pk").first()
+    return first.organization if first else None
+
+
+def _admin_of(org: Organization) -> User | None:
+    membership = org.memberships.filter(role=Role.ORG_ADMIN).select_related("user")
+    first = membership.order_by("pk").first()
+    return first.user if first else None
+
+
+def _date_before_notice(deal) -> None:
+    """The lead, the contact and the negotiation before the notice, over the past weeks."""
+    now = timezone.now()
+    when = {"open": 26, "contact": 19, "negotiate": 9}
+    logs = TransitionLog.objects.filter(content_type__model="deal", object_id=deal.pk)
+    for log in logs:
+        if log.transition in when:
+            TransitionLog.objects.filter(pk=log.pk).update(
+                at=now - timedelta(days=when[log.transition], hours=3)
+            )
+    type(deal).objects.filter(pk=deal.pk).update(created_at=now - timedelta(days=26, hours=3))

@@ -136,7 +136,8 @@ def test_load_demo_twice_adds_nothing(demo):
 
 def test_load_demo_restores_only_what_was_deleted(demo):
     before = counts()
-    lost = list(Achievement.objects.order_by("ref")[:3])
+    # Ones no deal or lot refers to (those are protected, as a traded achievement must be).
+    lost = list(Achievement.objects.filter(deals=None, lots=None).order_by("ref")[:3])
     titles = {a.ref: a.title for a in lost}
     Achievement.objects.filter(pk__in=[a.pk for a in lost]).delete()
     User.objects.get(username="univ02_member1").delete()
@@ -276,3 +277,177 @@ def test_load_demo_builds_the_site_in_chinese_and_english(demo, client):
     assert "<h1>Sub-markets</h1>" in markets
     for window in ServiceWindow.objects.filter(market__kind=MarketKind.SUB):
         assert f">{window.phone}</a></dd>" in markets
+
+
+# ── The deals and contracts (demo.contracts, demo.trading) ────────────────────────────────
+
+
+def _registered():
+    from brokers.models import Contract
+
+    return Contract.objects.filter(registration_status="registered")
+
+
+def test_load_demo_home_figure_is_the_sum_of_registered_contracts(demo, client):
+    from decimal import Decimal
+
+    from targets.selectors import market_figure
+
+    year = timezone.localdate().year
+    this_year = _registered().filter(registered_on__year=year)
+    total = sum((c.amount for c in this_year), Decimal("0"))
+    assert total > 0 and this_year.count() >= 10
+    assert market_figure("registered_value").value == total
+    body = client.get("/").content.decode()
+    shown = re.search(
+        r'href="/targets/registered_value/"><span class="figure-value">([\d,.]+)</span>', body
+    )
+    assert shown and Decimal(shown.group(1).replace(",", "")) == total
+
+
+def test_load_demo_stats_show_a_year(demo):
+    from brokers.selectors.stats import contracts_by, stats_filter
+
+    operator = User.objects.get(username="operator")
+    flt = stats_filter(operator, {})
+    by = {dim: contracts_by(flt, dim) for dim in ("month", "contract_type", "field", "market")}
+    months = [r for r in by["month"] if r["amount_sum"] > 0]
+    assert len(months) >= 10
+    assert len([r for r in by["contract_type"] if r["amount_sum"] > 0]) >= 4
+    assert len([r for r in by["field"] if r["key"] != "-" and r["amount_sum"] > 0]) >= 3
+    assert len(by["market"]) >= 5
+    # More in the fourth quarter than in the first.
+    count = {r["key"][5:]: r["n"] for r in by["month"]}
+    assert sum(count.get(m, 0) for m in ("10", "11", "12")) > sum(
+        count.get(m, 0) for m in ("01", "02", "03")
+    )
+    first = timezone.localdate() - timedelta(days=400)
+    assert all(r["key"] >= first.strftime("%Y-%m") for r in by["month"])
+
+
+def test_load_demo_has_contracts_in_every_registration_state(demo):
+    from brokers.choices import RegistrationStatus
+    from brokers.models import Contract
+
+    for status in RegistrationStatus.values:
+        assert Contract.objects.filter(registration_status=status).exists(), status
+    for status in (RegistrationStatus.RETURNED, RegistrationStatus.REFUSED):
+        for contract in Contract.objects.filter(registration_status=status):
+            assert CJK.search(contract.decision_note), contract
+    refused = Contract.objects.filter(registration_status=RegistrationStatus.REFUSED)
+    assert all(c.refusal_ground and c.deal.stage == "lost" for c in refused)
+    accepted = Contract.objects.filter(registration_status=RegistrationStatus.ACCEPTED)
+    assert all(c.decision_due_at == c.accepted_at + timedelta(days=30) for c in accepted)
+
+
+def test_load_demo_contracts_look_real(demo):
+    from decimal import Decimal
+
+    amounts = [c.amount for c in _registered()]
+    assert 30 <= len(amounts) <= 200
+    assert min(amounts) < Decimal("10") and max(amounts) >= Decimal("1000")  # 万元
+    for contract in _registered().select_related("deal", "market"):
+        assert Decimal("0") < contract.tech_amount <= contract.amount
+        assert contract.field and contract.title.endswith("合同")
+        assert contract.registration_no.startswith(
+            f"{contract.registered_on.year}{contract.market.region_code}"
+        )
+        assert contract.signed_on <= contract.registered_on <= timezone.localdate()
+        assert contract.market_id == contract.seller.market_id
+
+
+def test_load_demo_contract_histories_are_back_dated_in_order(demo):
+    from brokers.models import Contract
+    from market.models import TransitionLog
+
+    now = timezone.now()
+    for contract in Contract.objects.select_related("deal"):
+        deal = contract.deal
+        log = list(
+            TransitionLog.objects.filter(content_type__model="deal", object_id=deal.pk)
+            .order_by("pk")
+            .values_list("transition", "at")
+        )
+        times = [at for _t, at in log]
+        assert times == sorted(times) and times[-1] <= now, deal
+        assert log[0][0] == "open" and deal.created_at == times[0]
+        assert deal.stage_changed_at == times[-1]
+        steps = list(
+            TransitionLog.objects.filter(content_type__model="contract", object_id=contract.pk)
+            .order_by("pk")
+            .values_list("at", flat=True)
+        )
+        assert steps == sorted(steps) and steps[0] >= dict(log)["sign"], contract
+        for doc in deal.documents.all():
+            assert times[0] < doc.uploaded_at <= now
+        for line in deal.commission_lines.all():
+            assert times[0] < line.booked_at <= now
+        if contract.registered_on:
+            assert contract.registered_on == timezone.localdate(dict(log)["register"])
+    # The year's registrations are spread over it, not stamped today.
+    assert _registered().filter(registered_on__lt=timezone.localdate() - timedelta(days=180))
+
+
+def test_load_demo_registered_deals_carry_documents_fees_and_ledger_lines(demo):
+    from brokers.models import CommissionLine, Payment
+
+    deals = [c.deal for c in _registered().select_related("deal")]
+    assert all(d.documents.filter(kind="contract").exists() for d in deals)
+    assert all(d.commission_lines.filter(kind="signing").exists() for d in deals)
+    paid = Payment.objects.filter(purpose="service_fee", settled_at__isnull=False)
+    assert paid.count() >= len(deals) // 2
+    assert CommissionLine.objects.filter(kind="payment").count() >= paid.count()
+    stages = {d.stage for d in deals}
+    assert {"registered", "performed", "closed"} <= stages
+
+
+def test_load_demo_trading(demo):
+    from brokers.models import DealNotice, Lot
+
+    notice = DealNotice.objects.filter(objections__answered_at__isnull=False).first()
+    assert notice is not None and notice.is_running
+    assert Lot.objects.filter(status="listed", bids__isnull=False).distinct().exists()
+    sold = Lot.objects.get(status="sold")
+    assert sold.deal.stage == "signed"
+
+
+def test_load_demo_logins_see_their_pages(demo, client):
+    from brokers.models import CommissionLine
+
+    def page(username: str, url: str) -> str:
+        client.force_login(User.objects.get(username=username))
+        response = client.get(url)
+        assert response.status_code == 200, (username, url)
+        return response.content.decode()
+
+    registry = page("clerk", "/brokers/contracts/registry/")
+    assert registry.count('href="/brokers/contracts/') >= 4
+    assert "/brokers/deals/stats/contracts/" in page("operator", "/brokers/deals/stats/")
+    page("submarket_operator", "/brokers/deals/stats/")
+    broker = User.objects.get(username="broker")
+    assert CommissionLine.objects.filter(broker__user=broker).count() >= 10
+    page("broker", "/brokers/earnings/")
+    for username in ("broker", "enterprise", "university"):
+        board = page(username, "/brokers/deals/")
+        assert board.count('href="/brokers/deals/') >= 3, username
+
+
+def test_load_demo_twice_adds_no_deal_or_contract(demo):
+    from brokers.models import CommissionLine, Contract, Deal, DealDocument, Lot, Payment
+    from market.models import TransitionLog
+
+    def snapshot():
+        return (
+            [m.objects.count() for m in (Deal, Contract, DealDocument, Lot, Payment)],
+            CommissionLine.objects.count(),
+            TransitionLog.objects.count(),
+            sorted(
+                Contract.objects.values_list("registration_no", "registered_on").exclude(
+                    registration_no=None
+                )
+            ),
+        )
+
+    before = snapshot()
+    call_command("load_demo", quiet=True, stdout=io.StringIO())
+    assert snapshot() == before

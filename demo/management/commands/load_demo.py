@@ -10,9 +10,11 @@ from brokers.services import demands_assign_unassigned
 from cms.site_builder import site_build
 from demo.builder import DEMO_LOGINS, DEMO_PASSWORD, DemoConflict, load_demo
 from demo.commissions import demo_commissions
+from demo.contracts import demo_back_date, demo_contracts
 from demo.deals_board import demo_deals_board
 from demo.matches import demo_matches
 from demo.responses import simulate_broker_responses
+from demo.trading import demo_trading
 
 URL = "http://127.0.0.1:8000/"
 
@@ -55,6 +57,12 @@ class Command(BaseCommand):
         # The brokers' boards: deals in every stage, then the commissions and fees they earn.
         deals = demo_deals_board()
         demo_commissions(deals=deals)
+        # Their documents, contracts, ledger lines and fees at the times of their stages.
+        demo_back_date(deals)
+        # A year of registered contracts, and contracts in every registration state.
+        demo_contracts()
+        # A negotiated price on public notice, a lot open for bids and a lot sold.
+        demo_trading()
 
         if report.already_loaded:
             self.stdout.write("演示数据已加载，本次未做任何更改。")
