@@ -112,11 +112,27 @@ def registered_contracts(flt: StatsFilter) -> QuerySet[Contract]:
     return qs
 
 
+CENT = Decimal("0.01")
+
+
+def _cents(value) -> Decimal:
+    """A sum in 万元 to the cent: SQLite sums decimals as floats (18350.1000000000)."""
+    return Decimal(value or 0).quantize(CENT)
+
+
+def _rounded(row: dict) -> dict:
+    row["amount_sum"] = _cents(row["amount_sum"])
+    row["tech_sum"] = _cents(row["tech_sum"])
+    return row
+
+
 def contract_totals_of(qs) -> dict:
-    return qs.order_by().aggregate(
-        n=Count("id"),
-        amount_sum=Coalesce(Sum("amount"), _ZERO),
-        tech_sum=Coalesce(Sum("tech_amount"), _ZERO),
+    return _rounded(
+        qs.order_by().aggregate(
+            n=Count("id"),
+            amount_sum=Coalesce(Sum("amount"), _ZERO),
+            tech_sum=Coalesce(Sum("tech_amount"), _ZERO),
+        )
     )
 
 
@@ -126,8 +142,8 @@ def _zero_row() -> dict:
 
 def _add(row: dict, group: dict) -> None:
     row["n"] += group["n"]
-    row["amount_sum"] += group["amount_sum"] or 0
-    row["tech_sum"] += group["tech_sum"] or 0
+    row["amount_sum"] += _cents(group["amount_sum"])
+    row["tech_sum"] += _cents(group["tech_sum"])
 
 
 def _month(value) -> datetime.date:
@@ -178,7 +194,7 @@ def broker_figures(flt: StatsFilter, limit: int = 20) -> list[dict]:
         )
         .order_by("-amount_sum", "broker_id")[:limit]
     )
-    return list(rows)
+    return [_rounded(row) for row in rows]
 
 
 def funnel_figures(flt: StatsFilter) -> list[int]:

@@ -281,3 +281,20 @@ def test_queries_do_not_grow(
     for url, n in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(n):
             assert client.get(url).status_code == 200
+
+
+def test_sums_show_to_the_cent_on_every_database(client, world, operator):
+    """SQLite sums decimals as floats; the page and the drill-downs show 万元 to the cent."""
+    import re
+
+    client.force_login(operator)
+    page = client.get(reverse("brokers:stats")).content.decode()
+    registered = _registered()
+    total = sum(c.amount for c in registered).quantize(Decimal("0.01"))
+    assert f"{total}" in page
+    figures = re.findall(r">(\d+\.\d+)<", page)
+    assert figures, "the tables show sums"
+    # Sums to the cent, conversion rates to one decimal; never a float's tail.
+    assert all(len(f.split(".")[1]) <= 2 for f in figures), figures[:5]
+    for row in stats.broker_figures(_filter(operator)):
+        assert row["amount_sum"].as_tuple().exponent == -2
