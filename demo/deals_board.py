@@ -165,8 +165,13 @@ def demo_deals_board(*, brokers: Sequence[Broker] | None = None, seed: int = 13)
                 Deal.objects.filter(pk=deal.pk).update(trade_mode=TradeMode.NEGOTIATED_NOTICE)
                 deal.refresh_from_db()
             reached = [DealStage.LEAD]
+            filed = False
             for step in route:
                 by = broker.user
+                if step == "close":
+                    # A closed deal's file is archived: its documents come before closing.
+                    _documents(deal, broker.user, reached)
+                    filed = True
                 if step == "register":
                     registry = _registry_user(deal)
                     if registry is None:
@@ -197,10 +202,11 @@ def demo_deals_board(*, brokers: Sequence[Broker] | None = None, seed: int = 13)
                         deal=deal, transition=step, by=by, expected_stage=deal.stage
                     )
                 reached.append(deal.stage)
+            if not filed:
+                _documents(deal, broker.user, reached)  # a lost deal's file closes too
             if stage == DealStage.LOST:
                 reason = rng.choice(list(LOST_NOTES))
                 deal = deal_lose(deal=deal, by=broker.user, reason=reason, note=LOST_NOTES[reason])
-            _documents(deal, broker.user, reached)
             _back_date(deal, now - timedelta(days=45 - 3 * s_index), rng)
             deal.refresh_from_db()
             deals.append(deal)
