@@ -68,6 +68,8 @@
     recount();
   }
 
+  var pending = {};
+
   function onDrop(evt) {
     var card = evt.item;
     var from = card.dataset.stage;
@@ -85,6 +87,8 @@
     var body = new FormData();
     body.append("stage", from);
     card.classList.add("deal-busy");
+    // This board's own move: its answer reports it, so its broadcast is not news here.
+    pending[card.dataset.deal] = to;
     fetch(url, {
       method: "POST",
       body: body,
@@ -99,10 +103,14 @@
       .then(function (data) {
         card.classList.remove("deal-busy");
         say(data.messages.join(" "), !data.ok);
-        if (!data.ok) revert(evt);
+        if (!data.ok) {
+          delete pending[card.dataset.deal];
+          revert(evt);
+        }
         return refreshCard(card.dataset.deal);
       })
       .catch(function () {
+        delete pending[card.dataset.deal];
         card.classList.remove("deal-busy");
         revert(evt);
         say(board.dataset.msgFailed, true);
@@ -129,6 +137,10 @@
     var data = JSON.parse(event.data);
     if (data.type !== "deal.updated") return;
     var deal = data.deal;
+    if (pending[deal.id] === deal.stage) {
+      delete pending[deal.id];
+      return;
+    }
     var old = document.getElementById("deal-" + deal.id);
     if (old && old.dataset.stage === deal.stage) return;
     refreshCard(deal.id).then(function (card) {
