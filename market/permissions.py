@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from market.choices import LISTING_EDITOR_ROLES, Role
+from market.choices import LISTING_EDITOR_ROLES, MarketKind, Role
 from market.models import Market, Membership
 
 
@@ -53,3 +53,13 @@ def operated_market_ids(user) -> set[int]:
 def is_market_operator(user, market_id: int | None = None) -> bool:
     ids = operated_market_ids(user)
     return bool(ids) if market_id is None else market_id in ids
+
+
+def operates_province(user) -> bool:
+    """An operator of a main market (or the administrator): the one who sets what holds for
+    every market of the province, such as a province-wide working-calendar exception."""
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return _memberships(user).filter(role=Role.OPERATOR, market__kind=MarketKind.MAIN).exists()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 
+from market.permissions import operated_market_ids, operates_province
 from market.wagtail_hooks import (
     MARKET_NETWORK_MENU_HOOK,
     MarketScopedAdminForm,
@@ -58,11 +60,11 @@ class CalendarExceptionForm(MarketScopedAdminForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = self.for_user
-        # A province-wide exception (no market) is the administrator's; operators enter
-        # their own markets' exceptions.
-        if user is not None and not user.is_superuser and "market" in self.fields:
+        # A province-wide exception (no market) is for who operates the province; other
+        # operators enter their own markets' exceptions.
+        if "market" in self.fields and not operates_province(self.for_user):
             self.fields["market"].required = True
+            self.fields["market"].help_text = ""
 
 
 class CalendarExceptionViewSet(MarketScopedSnippetViewSet):
@@ -84,6 +86,12 @@ class CalendarExceptionViewSet(MarketScopedSnippetViewSet):
         ],
         base_form_class=CalendarExceptionForm,
     )
+
+    def scoped_queryset(self, request):
+        if not operates_province(request.user):
+            return super().scoped_queryset(request)
+        markets = operated_market_ids(request.user)
+        return CalendarException.objects.filter(Q(market_id__in=markets) | Q(market__isnull=True))
 
 
 register_snippet(CalendarExceptionViewSet)

@@ -156,3 +156,12 @@ def test_an_operator_enters_their_own_markets_exceptions_only(client, main_marke
     assert client.post(f"{ADMIN}add/", {**form, "market": ""}).status_code == 200
     assert CalendarException.objects.count() == 1
     assert is_working_day(D(2026, 10, 9), market=other) and is_working_day(D(2026, 10, 9))
+
+
+def test_the_provinces_operator_enters_province_wide_exceptions(client, operator):
+    client.force_login(operator)  # operates the main market
+    form = {"day": "2026-10-11", "is_working_day": "on", "note": "全省统一加班", "market": ""}
+    assert client.post(f"{ADMIN}add/", form).status_code == 302
+    assert is_working_day(D(2026, 10, 11))
+    listing = client.get(ADMIN).content.decode()
+    assert "全省统一加班" in listing
