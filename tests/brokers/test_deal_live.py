@@ -38,7 +38,7 @@ def colleague_moves_a_deal_while_the_broker_watches(client, world):
 
     async def scenario():
         communicator = connect(headers)
-        connected, _code = await communicator.connect()
+        connected, _code = await communicator.connect(timeout=10)
         assert connected
         try:
             await sync_to_async(services.deal_advance)(
@@ -96,8 +96,8 @@ def test_an_operator_of_the_market_sees_it_and_a_broker_not_on_it_does_not(clien
     async def scenario():
         watching = connect(operator_headers)
         bystander = connect(other_headers)
-        assert (await watching.connect())[0]
-        assert (await bystander.connect())[0]
+        assert (await watching.connect(timeout=10))[0]
+        assert (await bystander.connect(timeout=10))[0]
         try:
             await sync_to_async(services.deal_lose)(
                 deal=deal, by=world.broker.user, reason="price", note="预算不足"
@@ -122,7 +122,7 @@ def test_an_anonymous_or_unrelated_person_is_refused(client, world, outsider):
         results = []
         for headers in ([ORIGIN], buyer_headers, outsider_headers):
             communicator = connect(headers)
-            results.append(await communicator.connect())
+            results.append(await communicator.connect(timeout=10))
             await communicator.disconnect()
         return results
 
@@ -135,7 +135,7 @@ def test_a_socket_from_another_site_is_refused(client, world):
 
     async def scenario():
         communicator = connect(headers)
-        result = await communicator.connect()
+        result = await communicator.connect(timeout=10)
         await communicator.disconnect()
         return result
 

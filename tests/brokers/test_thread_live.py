@@ -32,7 +32,7 @@ def test_broker_reply_is_pushed_live_to_the_owner(client, main_market, enterpris
 
     async def scenario():
         communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
-        assert (await communicator.connect())[0]
+        assert (await communicator.connect(timeout=10))[0]
         try:
             message = await sync_to_async(services.assignment_reply)(
                 assignment=assignment, actor=broker.user, body="您好，我来对接。"

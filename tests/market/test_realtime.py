@@ -24,7 +24,7 @@ def session_headers(client, user):
 
 async def notify_and_receive(headers, user):
     communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=10)
     assert connected
     try:
         await sync_to_async(services.notify)(
@@ -49,7 +49,7 @@ def test_notification_reaches_only_its_recipient(client):
 
     async def scenario():
         communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
-        assert (await communicator.connect())[0]
+        assert (await communicator.connect(timeout=10))[0]
         try:
             await sync_to_async(services.notify)(recipient=alice, verb="x", title="给Alice")
             assert await communicator.receive_nothing(timeout=0.3)
@@ -62,7 +62,7 @@ def test_notification_reaches_only_its_recipient(client):
 def test_anonymous_websocket_is_refused():
     async def scenario():
         communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=[ORIGIN])
-        connected, code = await communicator.connect()
+        connected, code = await communicator.connect(timeout=10)
         await communicator.disconnect()
         return connected, code
 
@@ -77,7 +77,7 @@ def test_foreign_origin_is_refused(client):
 
     async def scenario():
         communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
-        connected, _ = await communicator.connect()
+        connected, _ = await communicator.connect(timeout=10)
         await communicator.disconnect()
         return connected
 

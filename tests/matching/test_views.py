@@ -177,7 +177,7 @@ def test_a_new_match_arrives_live_over_the_websocket(
 
     async def scenario():
         communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
-        assert (await communicator.connect())[0]
+        assert (await communicator.connect(timeout=10))[0]
         try:
             await sync_to_async(listing_services.listing_approve)(listing=demand, actor=operator)
             messages = [await communicator.receive_json_from(timeout=10)]
