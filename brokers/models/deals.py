@@ -208,6 +208,11 @@ class Deal(ConcurrentTransitionMixin, models.Model):
         return self.stage in OPEN_DEAL_STAGES
 
     @property
+    def file_is_open(self) -> bool:
+        """Documents may still be filed: a lost or closed deal's file is archived."""
+        return self.stage not in (DealStage.LOST, DealStage.CLOSED)
+
+    @property
     def registry_market_id(self) -> int:
         """Where the seller applies for registration: its own region's market."""
         return self.seller.market_id if self.seller_id else self.market_id

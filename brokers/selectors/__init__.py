@@ -1,5 +1,6 @@
 """Reads for brokers and deals, one module per concern; the names are re-exported here."""
 
+from brokers.selectors.access import deal_access, may_move_cards  # noqa: F401
 from brokers.selectors.assignments import (  # noqa: F401
     SAME_MARKET_EDGE,
     Candidate,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from brokers.models import Deal, DealDocument
-from brokers.models.deals import is_deal_party
-from brokers.selectors.contracts import is_contract_registry
+from brokers.selectors.access import deal_access
 
 
 def deal_documents(deal: Deal):
@@ -19,6 +18,6 @@ def document_visible_to(key, user) -> DealDocument | None:
     document = DealDocument.objects.select_related("deal").filter(key=key).first()
     if document is None:
         return None
-    if not (is_deal_party(document.deal, user) or is_contract_registry(document.deal, user)):
+    if deal_access(document.deal, user) is None:
         return None
     return document

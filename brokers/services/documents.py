@@ -97,7 +97,7 @@ def deal_document_add(
     kind: str,
     token: uuid.UUID | None = None,
 ) -> DealDocument:
-    """File a document under one of the deal's stages, while the deal is not lost. Its
+    """File a document under one of the deal's stages, while its file is open. Its
     parties, brokers and the market's operators may; the file must be a PDF, an image, a
     .docx or an .xlsx by its content, with a name that says the same, and no larger than
     the limit. The same form sent twice files it once."""
@@ -107,9 +107,9 @@ def deal_document_add(
             return existing
     if not is_deal_party(deal, actor):
         raise PermissionDenied(_("只有交易双方、技术经纪人和市场运营人员可以上传交易文件。"))
-    if deal.stage == DealStage.LOST:
-        raise ValidationError(_("这笔交易已流失，不能再上传文件。"), code="deal_lost")
-    if deal.stage == DealStage.CLOSED:
+    if not deal.file_is_open:
+        if deal.stage == DealStage.LOST:
+            raise ValidationError(_("这笔交易已流失，不能再上传文件。"), code="deal_lost")
         raise ValidationError(_("这笔交易已完成，文件已归档，不能再上传。"), code="deal_closed")
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("请选择文件类型。")}, code="kind_required")

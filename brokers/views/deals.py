@@ -94,14 +94,11 @@ def deal_detail(request, pk):
         deal = selectors.deal_for_page(pk)
     except Deal.DoesNotExist:
         raise Http404 from None
-    # The registry its contract is filed with reads the deal (contract, documents, history)
-    # and takes no step on it; anyone else who is not a party gets a 404.
-    party = services.may_see_deal(deal, request.user)
-    if not party and not selectors.is_contract_registry(deal, request.user):
+    access = selectors.deal_access(deal, request.user)
+    if access is None:
         raise Http404  # the same answer as for a deal that does not exist
-    # A lost or closed deal's file is closed: no more uploads.
-    open_file = deal.stage not in (DealStage.LOST, DealStage.CLOSED)
-    upload_stages = services.document_stages(deal) if party and open_file else []
+    party = access == "party"
+    upload_stages = services.document_stages(deal) if party and deal.file_is_open else []
     context = {
         "deal": deal,
         "brokers": deal.deal_brokers.select_related("broker__user", "broker__institution"),
@@ -191,7 +188,7 @@ def deal_list(request):
         "stage_moves": selectors.stage_moves(),
         "stage": stage,
         # The drag hint is for who may move a card (a buyer or a seller only watches).
-        "may_move": any(deal.steps for column in columns for deal in column["deals"]),
+        "may_move": selectors.may_move_cards(request.user),
     }
     return render(request, "brokers/deal_board.html", context)
 

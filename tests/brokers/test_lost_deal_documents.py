@@ -19,9 +19,21 @@ def test_a_lost_deal_shows_no_upload_form_and_refuses_uploads(client, world):
     upload = reverse("brokers:document_upload", args=[deal.pk])
     client.force_login(world.broker.user)
     assert upload in client.get(deal.get_absolute_url()).content.decode()
+    minutes = services.deal_document_add(
+        deal=deal,
+        actor=world.broker.user,
+        upload=SimpleUploadedFile("首次洽谈纪要.pdf", PDF),
+        stage="lead",
+        kind=DocumentKind.MINUTES,
+    )
     services.deal_lose(deal=deal, by=world.broker.user, reason=LostReason.PRICE)
     deal.refresh_from_db()
-    assert upload not in client.get(deal.get_absolute_url()).content.decode()
+    page = client.get(deal.get_absolute_url()).content.decode()
+    assert upload not in page
+    # What was filed before it was lost stays readable in its archived file.
+    assert reverse("brokers:document", args=[minutes.key]) in page
+    assert "首次洽谈纪要.pdf" in page
+    assert client.get(reverse("brokers:document", args=[minutes.key])).status_code == 200
     with pytest.raises(ValidationError) as exc:
         services.deal_document_add(
             deal=deal,
@@ -31,7 +43,7 @@ def test_a_lost_deal_shows_no_upload_form_and_refuses_uploads(client, world):
             kind=DocumentKind.MINUTES,
         )
     assert exc.value.messages == ["这笔交易已流失，不能再上传文件。"]
-    assert not deal.documents.exists()
+    assert list(deal.documents.all()) == [minutes]
 
 
 def test_a_closed_deal_is_archived_too(client, world):

@@ -3,6 +3,7 @@ documents and the history, without a step to take, a form to post or a file to u
 clerk of another region, and any registry before the seller files, gets the usual 404."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from brokers import selectors, services
@@ -10,6 +11,7 @@ from brokers.choices import DocumentKind
 from tests.brokers.contract_helpers import make_contract, make_world
 
 pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @pytest.fixture
@@ -33,6 +35,8 @@ def test_the_registry_reads_the_deal_of_a_filed_contract_and_takes_no_step(clien
     assert not response.context["may_work"] and not response.context["may_edit_contract"]
     assert not response.context["document_form"].fields["stage"].choices
     assert reverse("brokers:deal_advance", args=[deal.pk, "perform"]) not in html
+    # The step the registry could wrongly be offered here: it registers on the contract page.
+    assert reverse("brokers:deal_advance", args=[deal.pk, "register"]) not in html
     assert reverse("brokers:document_upload", args=[deal.pk]) not in html
     assert reverse("brokers:deal_lose", args=[deal.pk]) not in html
     # The filing's documents are what the registry reads.
@@ -42,12 +46,19 @@ def test_the_registry_reads_the_deal_of_a_filed_contract_and_takes_no_step(clien
 
 def test_the_registry_cannot_upload_to_the_deal(client, world):
     contract = services.contract_apply(contract=make_contract(world), by=world["seller_user"])
+    url = reverse("brokers:document_upload", args=[contract.deal.pk])
+
+    def post():
+        upload = SimpleUploadedFile("补充材料.pdf", PDF, content_type="application/pdf")
+        return client.post(url, {"stage": "signed", "kind": DocumentKind.OTHER, "file": upload})
+
     client.force_login(world["clerk"])
-    client.post(
-        reverse("brokers:document_upload", args=[contract.deal.pk]),
-        {"stage": "signed", "kind": DocumentKind.OTHER},
-    )
+    assert post().status_code == 404
     assert contract.deal.documents.count() == 2
+    # The same upload from the seller, a party, is filed: the refusal is the registry's.
+    client.force_login(world["seller_user"])
+    assert post().status_code == 302
+    assert contract.deal.documents.count() == 3
 
 
 def test_no_registry_reads_a_deal_before_the_filing_or_of_another_region(client, world):

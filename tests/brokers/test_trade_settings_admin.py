@@ -1,11 +1,16 @@
 """Operators set their market's public-notice period (交易规则) in the admin, only for the
 markets they operate, and the next notice there runs for that many days."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 
 from brokers import services
+from brokers.choices import DealStage, TradeMode
 from brokers.models import TradeSettings
 from market.choices import OrganizationKind
+from tests.brokers.deal_world import lead_deal
 from tests.factories import OrganizationFactory, SubMarketFactory, make_operator
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +27,17 @@ def test_an_operator_sets_the_notice_period_of_a_market_they_operate(client, ope
     assert services.notice_days(main_market) == 10
     # A sub-market without its own rules follows its parent's.
     assert services.notice_days(SubMarketFactory(parent=main_market)) == 10
+
+
+def test_the_next_notice_runs_for_the_period_the_operator_set(client, operator, world):
+    client.force_login(operator)
+    response = client.post(f"{BASE}add/", {"market": world.market.pk, "notice_days": "10"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    deal = lead_deal(world, stage=DealStage.NEGOTIATION, trade_mode=TradeMode.NEGOTIATED_NOTICE)
+    notice = services.deal_notice_publish(
+        deal=deal, by=world.broker.user, proposed_price=Decimal("120")
+    )
+    assert notice.ends_at - notice.starts_at == timedelta(days=10)
 
 
 def test_an_operator_cannot_set_another_markets_rules(client, main_market):
