@@ -23,6 +23,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("matching/", include("matching.urls")),
     path("targets/", include("targets.urls")),
+    path("windows/", include("windows.urls")),
 ]
 
 if settings.DEBUG:

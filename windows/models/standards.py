@@ -18,6 +18,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
 from windows.choices import (
+    ComplaintState,
     CountedFrom,
     EvidenceKind,
     ItemRole,
@@ -90,6 +91,12 @@ class ServiceStandard(ClusterableModel):
                 condition=models.Q(status=StandardStatus.IN_FORCE),
                 name="standard_one_version_in_force",
             ),
+            # A case for a service is worked to the one standard in force for it.
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=models.Q(status=StandardStatus.IN_FORCE),
+                name="standard_one_in_force_per_service",
+            ),
         ]
 
     def __str__(self):
@@ -141,6 +148,15 @@ class StandardItem(Orderable):
         _("佐证材料"), max_length=20, choices=EvidenceKind.choices, default=EvidenceKind.NONE
     )
     mandatory = models.BooleanField(_("必办事项"), default=True)
+    # In the complaint-handling standard, the item whose deadline is the complaint's deadline
+    # for reaching this state (handling started, answer given).
+    complaint_step = models.CharField(
+        _("对应投诉环节"),
+        max_length=20,
+        choices=[(ComplaintState.HANDLING, _("开始处理")), (ComplaintState.ANSWERED, _("答复"))],
+        blank=True,
+        help_text=_("仅投诉处理标准使用：该事项的时限即投诉进入此环节的时限"),
+    )
 
     class Meta(Orderable.Meta):
         verbose_name = _("清单事项")

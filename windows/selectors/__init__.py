@@ -1,0 +1,1 @@
+"""The windows' reads, one module per concern."""

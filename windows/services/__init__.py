@@ -1,0 +1,1 @@
+"""The windows' writes, one module per concern."""
