@@ -1,13 +1,4 @@
-from django.urls import path
-
-from windows import views
-
 app_name = "windows"
 
-urlpatterns = [
-    # standards
-    # cases
-    # appointments
-    # complaints
-    # compliance
-]
+# One block per concern: standards, cases, appointments, complaints, compliance.
+urlpatterns = []
