@@ -4,7 +4,7 @@ brokers' answers, and the public lots for bidding (挂牌竞价) with deposits a
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -78,16 +78,24 @@ def notice_detail(request, pk):
     return render(request, "brokers/trading_notice_detail.html", context, status=200)
 
 
+def _amount(raw: str) -> Decimal | None:
+    """A money amount typed into a form, in 万元: a finite number that fits the ledger's
+    columns (14 digits, 2 decimals), else None. `Decimal()` alone accepts "NaN" and
+    "Infinity", which no comparison or column can hold."""
+    field = forms.DecimalField(max_digits=14, decimal_places=2)
+    try:
+        return field.clean(raw.strip())
+    except ValidationError:
+        return None
+
+
 @login_required
 def notice_publish(request, pk):
     deal = get_object_or_404(Deal, pk=pk)
     if not services.may_work_deal(deal, request.user):
         raise Http404
     if request.method == "POST":
-        try:
-            price = Decimal(request.POST.get("proposed_price", ""))
-        except InvalidOperation:
-            price = None
+        price = _amount(request.POST.get("proposed_price", ""))
         try:
             notice = services.deal_notice_publish(
                 deal=deal,
@@ -244,10 +252,9 @@ def lot_deposit(request, pk):
 @require_POST
 def lot_bid(request, pk):
     lot = get_object_or_404(Lot, pk=pk)
-    try:
-        amount = Decimal(request.POST.get("amount", ""))
-    except InvalidOperation:
-        messages.error(request, _("请填写出价金额。"))
+    amount = _amount(request.POST.get("amount", ""))
+    if amount is None:
+        messages.error(request, _("请填写出价金额：一个不超过两位小数的数字（万元）。"))
         return redirect(lot)
     try:
         services.bid_place(

@@ -200,3 +200,19 @@ def test_closing_without_bids_is_unsold_and_refunds(client, lot, enterprise, ent
     lot = services.lot_close(lot=lot)
     assert lot.status == LotStatus.UNSOLD and lot.deal is None
     assert Payment.objects.get(pk=q.payment_id).status == PaymentStatus.REFUNDED
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-inf", "1e20", "12.345", "十万"])
+def test_bid_that_is_not_an_amount_is_refused_plainly(
+    client, lot, enterprise, enterprise_user, amount
+):
+    _qualified(client, lot, enterprise, enterprise_user)
+    client.force_login(enterprise_user)
+    response = client.post(
+        reverse("brokers:lot_bid", args=[lot.pk]),
+        {"organization": enterprise.pk, "amount": amount},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "请填写出价金额" in response.content.decode()
+    assert not Bid.objects.filter(lot=lot).exists()

@@ -204,3 +204,14 @@ def test_publish_through_the_page(client, deal, broker):
     notice = DealNotice.objects.get(deal=deal)
     assert response.url == notice.get_absolute_url()
     assert notice.proposed_price == Decimal("150")
+
+
+@pytest.mark.parametrize("price", ["NaN", "Infinity", "1e20"])
+def test_publish_with_a_price_that_is_not_an_amount_is_refused(client, deal, broker, price):
+    client.force_login(broker.user)
+    response = client.post(
+        reverse("brokers:notice_publish", args=[deal.pk]),
+        {"achievement_name": "一种高镍正极材料", "proposed_price": price, "stage": "negotiation"},
+    )
+    assert response.status_code == 200
+    assert not DealNotice.objects.filter(deal=deal).exists()
