@@ -296,7 +296,10 @@ def test_load_demo_home_figure_is_the_sum_of_registered_contracts(demo, client):
     year = timezone.localdate().year
     this_year = _registered().filter(registered_on__year=year)
     total = sum((c.amount for c in this_year), Decimal("0"))
-    assert total > 0 and this_year.count() >= 10
+    # The demo spreads a year of registrations up to two days ago: in the year's first
+    # weeks there are few or none yet, and the figure must still be their sum.
+    if timezone.localdate().timetuple().tm_yday > 45:
+        assert total > 0 and this_year.count() >= 10
     assert market_figure("registered_value").value == total
     body = client.get("/").content.decode()
     shown = re.search(
