@@ -294,3 +294,60 @@ def test_admin_other_operators_read_but_do_not_change(client, sub_operator, oper
     assert draft.title == reception.title == "窗口接待服务规范"
     assert (reception.status, draft.status) == (StandardStatus.IN_FORCE, StandardStatus.DRAFT)
     assert ServiceStandard.objects.filter(code="TM/CK-01").count() == 2
+
+
+def test_admin_listing_links_drafts_to_edit_and_versions_in_force_to_inspect(
+    client, operator, reception
+):
+    draft = revised(reception, operator)
+    client.force_login(operator)
+    html = client.get(admin_url("list")).content.decode()
+    assert admin_url("edit", draft.pk) in html
+    assert admin_url("edit", reception.pk) not in html
+    assert admin_url("inspect", reception.pk) in html
+
+    page = client.get(admin_url("inspect", draft.pk)).content.decode()
+    assert admin_url("publish", draft.pk) in page
+    assert admin_url("diff", draft.pk, reception.pk) in page
+    assert "首问接待：登记服务对象及来访事项" in page
+
+
+def test_admin_add_a_new_standard_as_a_draft(client, operator):
+    client.force_login(operator)
+    data = {
+        "code": "TM/DA-06",
+        "service": "evaluation",
+        "title": "档案管理服务规范",
+        "scope": "",
+        "basis": "",
+        "change_note": "首次发布。",
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+        "items-0-ORDER": "1",
+        "items-0-action": "整理归档",
+        "items-0-guidance": "",
+        "items-0-role": "clerk",
+        "items-0-limit_amount": "0",
+        "items-0-limit_unit": "working_days",
+        "items-0-counted_from": "opening",
+        "items-0-evidence": "none",
+        "items-0-mandatory": "on",
+        "items-0-complaint_step": "",
+    }
+    refused = client.post(admin_url("add"), data)
+    assert refused.status_code == 200  # the form again: a time limit of 0
+    assert not ServiceStandard.objects.filter(code="TM/DA-06").exists()
+
+    data["items-0-limit_amount"] = "3"
+    assert client.post(admin_url("add"), data).status_code == 302
+    standard = ServiceStandard.objects.get(code="TM/DA-06")
+    assert (standard.version, standard.status) == (1, StandardStatus.DRAFT)
+    assert standard.effective_date == timezone.localdate()
+    assert [i.limit_amount for i in standard.items.all()] == [3]
+
+    data["code"] = "TM/CK-01"
+    again = client.post(admin_url("add"), data)
+    assert "已经存在" in again.content.decode()
+    assert ServiceStandard.objects.filter(code="TM/CK-01").count() == 1
