@@ -92,8 +92,11 @@ def standard_revise(*, standard: ServiceStandard, by: User | None) -> ServiceSta
     A code has at most one draft at a time: when one exists, DraftExists says so and
     carries it (`exc.draft`), so the caller can send the person on to it."""
     _require_province_operator(by)
-    # Lock every version of the code: two revisions at once would both take max + 1.
-    versions = list(ServiceStandard.objects.select_for_update().filter(code=standard.code))
+    # Lock every version of the code: two revisions at once would both take max + 1. Then
+    # read them again: a statement that waited for the lock does not see a row inserted
+    # meanwhile (the other revision's draft), a new statement does.
+    list(ServiceStandard.objects.select_for_update().filter(code=standard.code))
+    versions = list(ServiceStandard.objects.filter(code=standard.code))
     draft = next((v for v in versions if v.status == StandardStatus.DRAFT), None)
     if draft is not None:
         raise DraftExists(draft)
