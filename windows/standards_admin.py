@@ -146,6 +146,13 @@ class StandardDeleteView(snippet_views.DeleteView):
 class StandardInspectView(snippet_views.InspectView):
     template_name = "windows/admin/standard_inspect.html"
 
+    # A version that is or was in force is read-only: no edit or delete button for it.
+    def get_edit_url(self):
+        return super().get_edit_url() if self.object.is_draft else None
+
+    def get_delete_url(self):
+        return super().get_delete_url() if self.object.is_draft else None
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         standard = self.object
@@ -257,6 +264,8 @@ class StandardViewSet(SnippetViewSet):
     search_fields = ["code", "title"]
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_fields_exclude = ["id"]
+    inspect_template_name = "windows/admin/standard_inspect.html"
     index_view_class = StandardIndexView
     edit_view_class = StandardEditView
     delete_view_class = StandardDeleteView

@@ -306,7 +306,13 @@ def test_admin_listing_links_drafts_to_edit_and_versions_in_force_to_inspect(
     assert admin_url("edit", reception.pk) not in html
     assert admin_url("inspect", reception.pk) in html
 
+    page = client.get(admin_url("inspect", reception.pk)).content.decode()
+    assert admin_url("revise", reception.pk) in page
+    assert admin_url("edit", reception.pk) not in page
+    assert admin_url("delete", reception.pk) not in page
+
     page = client.get(admin_url("inspect", draft.pk)).content.decode()
+    assert admin_url("edit", draft.pk) in page
     assert admin_url("publish", draft.pk) in page
     assert admin_url("diff", draft.pk, reception.pk) in page
     assert "首问接待：登记服务对象及来访事项" in page
