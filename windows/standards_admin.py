@@ -96,6 +96,24 @@ class StandardForm(WagtailAdminModelForm):
             )
         return code
 
+    def is_valid(self):
+        if not super().is_valid():
+            return False
+        formset = self.formsets["items"]
+        items = [
+            form.instance
+            for form in formset.forms
+            if form.cleaned_data and not formset._should_delete_form(form)
+        ]
+        try:
+            services.standard_items_validate(
+                standard=self.instance, items=items, require_items=False
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+            return False
+        return True
+
     def save(self, commit=True):
         if not self.instance.pk:
             # Publishing sets the date it comes into force.

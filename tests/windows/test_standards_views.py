@@ -357,3 +357,28 @@ def test_admin_add_a_new_standard_as_a_draft(client, operator):
     again = client.post(admin_url("add"), data)
     assert "已经存在" in again.content.decode()
     assert ServiceStandard.objects.filter(code="TM/CK-01").count() == 1
+
+
+def test_admin_draft_form_checks_the_checklist(client, operator, reception):
+    draft = revised(reception, operator)
+    client.force_login(operator)
+
+    response = client.post(
+        admin_url("edit", draft.pk), edit_data(draft, items={2: {"complaint_step": "handling"}})
+    )
+
+    assert response.status_code == 200
+    assert "只有投诉处理标准可以填写" in response.content.decode()
+    assert not draft.items.exclude(complaint_step="").exists()
+
+
+def test_admin_deletes_a_draft_but_not_a_version_in_force(client, operator, reception):
+    draft = revised(reception, operator)
+    client.force_login(operator)
+
+    assert client.post(admin_url("delete", reception.pk)).url == reverse("wagtailadmin_home")
+    assert client.post(admin_url("delete", draft.pk)).status_code == 302
+
+    assert list(ServiceStandard.objects.filter(code="TM/CK-01")) == [reception]
+    reception.refresh_from_db()
+    assert reception.status == StandardStatus.IN_FORCE

@@ -52,12 +52,15 @@ def _require_province_operator(user: User | None) -> None:
         raise PermissionDenied(_("只有省级市场的运营人员可以修订、发布或废止服务标准。"))
 
 
-def standard_items_validate(*, standard: ServiceStandard, items) -> None:
-    """What a checklist must hold to be worked to: at least one item, each with a time
-    limit of at least 1; complaint steps only in the complaint standard, each step once."""
+def standard_items_validate(
+    *, standard: ServiceStandard, items, require_items: bool = True
+) -> None:
+    """What a checklist must hold to be worked to: at least one item (a draft being written
+    may have none yet: `require_items=False`), each with a time limit of at least 1;
+    complaint steps only in the complaint standard, each step once."""
     items = list(items)
     errors = []
-    if not items:
+    if require_items and not items:
         errors.append(_("清单至少要有一项工作事项。"))
     steps = []
     for position, item in enumerate(items, start=1):
