@@ -95,3 +95,9 @@ class CalendarExceptionViewSet(MarketScopedSnippetViewSet):
 
 
 register_snippet(CalendarExceptionViewSet)
+
+
+# Imported here so its permission policy is registered before the viewset registers.
+from windows.standards_admin import StandardViewSet  # noqa: E402
+
+register_snippet(StandardViewSet)
