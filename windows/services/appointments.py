@@ -284,14 +284,3 @@ def appointment_no_show(*, appointment: Appointment, by) -> Appointment:
     if appointment.slot.starts_at > timezone.now():
         raise ValidationError(_("预约时段尚未开始，不能登记未到。"))
     return _move(appointment, to=AppointmentStatus.NO_SHOW, transition="no_show", by=by)
-
-
-def windows_slots_generate(*, start: datetime.date, days: int, on_window=None) -> int:
-    """Every window offering appointments gets its regular slots (the scheduled command)."""
-    made = 0
-    windows = ServiceWindow.objects.filter(appointment_available=True).order_by("pk")
-    for window in windows:
-        made += slots_generate(window=window, start=start, days=days, by=None)
-        if on_window is not None:
-            on_window(window)
-    return made
