@@ -276,3 +276,171 @@ def test_stats_count_by_subject_on_time_and_satisfaction(main_market, window, su
     assert stats["on_time_percent"] == 50
     assert {r["key"]: r["n"] for r in stats["satisfaction"]}[RatingLevel.VERY_SATISFIED] == 1
     assert sum(r["n"] for r in stats["satisfaction"]) == 1
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def _post_complaint(client, window, **extra):
+    data = {"subject": "window", "window": window.pk, "body": BODY, "anonymous": "on"} | extra
+    return client.post(reverse("windows:complaint_new"), data)
+
+
+def test_complaint_page_prefills_the_subject_from_a_link(client, window, main_market):
+    owner = OrganizationFactory(kind=OrganizationKind.UNIVERSITY, market=main_market)
+    listing = AchievementFactory(owner=owner, status=ListingStatus.PUBLISHED)
+    html = client.get(reverse("windows:complaint_new"), {"achievement": listing.pk}).content
+    html = html.decode()
+    assert 'value="listing" required id="id_subject_2" checked>' in html
+    assert f'value="{listing.pk}"' in html
+    html = client.get(reverse("windows:complaint_new"), {"window": window.pk}).content.decode()
+    assert f'<option value="{window.pk}" selected>' in html
+
+
+def test_filing_shows_the_code_without_putting_it_in_a_url(client, window):
+    response = _post_complaint(client, window)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("windows:complaint_filed")
+    complaint = Complaint.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert code_grouped(complaint.code) in page
+    assert "唯一凭据" in page
+    # A second send of the same form files nothing new.
+    _post_complaint(client, window)
+    assert Complaint.objects.count() == 1
+
+
+def test_filing_a_listing_complaint_by_its_number(client, main_market):
+    owner = OrganizationFactory(kind=OrganizationKind.UNIVERSITY, market=main_market)
+    listing = AchievementFactory(owner=owner, status=ListingStatus.PUBLISHED)
+    data = {
+        "subject": "listing",
+        "listing_kind": "achievement",
+        "listing_id": listing.pk,
+        "body": BODY,
+        "anonymous": "",
+        "name": "周八",
+        "contact": "zhou@example.cn",
+    }
+    assert client.post(reverse("windows:complaint_new"), data).status_code == 302
+    complaint = Complaint.objects.get()
+    assert (complaint.achievement, complaint.name, complaint.anonymous) == (listing, "周八", False)
+    response = client.post(reverse("windows:complaint_new"), data | {"listing_id": 999999})
+    assert response.status_code == 400 and "找不到这条公开的" in response.content.decode()
+
+
+def test_track_by_code_alone_shows_its_answer_and_never_another(window, sub_operator):
+    from django.test import Client
+
+    mine = file_about(window, body=BODY + "我的")
+    theirs = file_about(window, body=BODY + "别人的")
+    for complaint, answer in ((mine, "给我的答复"), (theirs, "给别人的答复")):
+        services.complaint_start_handling(complaint=complaint, by=sub_operator)
+        services.complaint_answer(complaint=complaint, by=sub_operator, answer=answer)
+    client = Client()  # a stranger's browser: no account, no session
+    url = reverse("windows:complaint_track")
+    response = client.post(url, {"code": code_grouped(mine.code).lower()})
+    assert response.status_code == 302 and response["Location"] == url
+    html = client.get(url).content.decode()
+    assert "给我的答复" in html and "我的" in html
+    assert "给别人的答复" not in html and theirs.code not in html
+    assert "已答复" in html and 'id="rate-form"' in html
+    # A wrong code shows nothing, and forgets what was shown before.
+    response = client.post(url, {"code": "AAAA-BBBB-CCCC-DDDD"})
+    assert response.status_code == 400
+    assert "查询码不正确" in response.content.decode()
+    assert "给我的答复" not in response.content.decode()
+
+
+def test_track_rates_the_answer_once(client, window, sub_operator):
+    complaint = file_about(window)
+    services.complaint_start_handling(complaint=complaint, by=sub_operator)
+    services.complaint_answer(complaint=complaint, by=sub_operator, answer="已整改。")
+    url = reverse("windows:complaint_track")
+    client.post(url, {"code": complaint.code})
+    rate = reverse("windows:complaint_rate")
+    assert client.get(rate).status_code == 405
+    client.post(rate, {"level": RatingLevel.SATISFIED})
+    complaint.refresh_from_db()
+    assert complaint.satisfaction == RatingLevel.SATISFIED
+    response = client.post(rate, {"level": RatingLevel.VERY_DISSATISFIED}, follow=True)
+    assert "已经评价过" in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.satisfaction == RatingLevel.SATISFIED
+    assert "您对答复的评价：满意" in client.get(url).content.decode()
+    # Without a code in the session, nothing is rated.
+    from django.test import Client
+
+    assert Client().post(rate, {"level": 1}).status_code == 302
+
+
+def test_operators_list_and_detail_are_for_the_markets_operators(
+    client, window, sub_operator, other_sub_operator, outsider
+):
+    complaint = file_about(window, anonymous=False, name="吴九", contact="13700000000")
+    detail = reverse("windows:complaint_detail", args=[complaint.pk])
+    assert client.get(reverse("windows:complaints")).status_code == 302
+    client.force_login(outsider)
+    assert client.get(reverse("windows:complaints")).status_code == 403
+    client.force_login(other_sub_operator)
+    assert client.get(detail).status_code == 403
+    assert (
+        f"complaint-{complaint.pk}"
+        not in client.get(reverse("windows:complaints")).content.decode()
+    )
+    client.force_login(sub_operator)
+    assert f"complaint-{complaint.pk}" in client.get(reverse("windows:complaints")).content.decode()
+    html = client.get(detail).content.decode()
+    assert "吴九" in html and "13700000000" in html and "开始处理" in html
+
+
+def test_operator_works_the_complaint_with_posts_only(
+    client, window, sub_operator, other_sub_operator
+):
+    complaint = file_about(window)
+    start = reverse("windows:complaint_act", args=[complaint.pk, "start"])
+    answer = reverse("windows:complaint_act", args=[complaint.pk, "answer"])
+    close = reverse("windows:complaint_act", args=[complaint.pk, "close"])
+    client.force_login(other_sub_operator)
+    assert client.post(start).status_code == 403
+    client.force_login(sub_operator)
+    assert client.get(start).status_code == 405
+    client.post(start)
+    response = client.post(answer, {"answer": ""}, follow=True)
+    assert "请填写答复内容" in response.content.decode()
+    client.post(answer, {"answer": "经调查，情况属实，已整改。"})
+    client.post(close)
+    complaint.refresh_from_db()
+    assert complaint.state == ComplaintState.CLOSED
+    assert complaint.answer == "经调查，情况属实，已整改。"
+    assert (
+        client.post(reverse("windows:complaint_act", args=[complaint.pk, "x"])).status_code == 404
+    )
+
+
+def test_public_stats_page_shows_counts_and_nothing_else(client, window, sub_operator):
+    secret_body = BODY + "机密细节"
+    complaint = file_about(
+        window, body=secret_body, anonymous=False, name="郑十", contact="13600000000"
+    )
+    services.complaint_start_handling(complaint=complaint, by=sub_operator)
+    services.complaint_answer(complaint=complaint, by=sub_operator, answer="答复中的机密")
+    services.complaint_rate_answer(code=complaint.code, level=4)
+    file_about(window)
+    response = client.get(reverse("windows:complaint_stats"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "共受理投诉 2 件，已答复 1 件，其中按时答复 1 件" in html
+    assert "按时答复率 100%" in html
+    for private in (
+        "机密",
+        "郑十",
+        "13600000000",
+        complaint.code,
+        code_grouped(complaint.code),
+        window.name,
+    ):
+        assert private not in html
+    assert 'id="chart-subject"' in html and 'id="chart-satisfaction"' in html
+    rows = html.split('id="stats-subject"')[1].split("</table>")[0]
+    assert "<td>服务窗口</td><td>2</td>" in rows

@@ -47,13 +47,13 @@ class ComplaintForm(forms.Form):
         widget=forms.RadioSelect,
     )
     window = forms.ModelChoiceField(
-        label=gettext_lazy("服务窗口"),
+        label=gettext_lazy("被投诉的窗口"),
         required=False,
         queryset=ServiceWindow.objects.order_by("market__kind", "market__code"),
         empty_label=gettext_lazy("请选择窗口"),
     )
     broker = BrokerChoiceField(
-        label=gettext_lazy("技术经纪人"),
+        label=gettext_lazy("被投诉的技术经纪人"),
         required=False,
         queryset=Broker.objects.filter(active=True).select_related("user", "institution"),
         empty_label=gettext_lazy("请选择技术经纪人"),
