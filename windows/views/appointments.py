@@ -135,13 +135,14 @@ def booking_cancel(request, token):
 
 class SlotForm(forms.Form):
     day = forms.DateField(
-        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     starts = forms.TimeField(
-        label=gettext_lazy("开始"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=gettext_lazy("开始"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     ends = forms.TimeField(
-        label=gettext_lazy("结束"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=gettext_lazy("结束"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     capacity = forms.IntegerField(
         label=gettext_lazy("可预约人数"), min_value=1, max_value=50, initial=1
