@@ -229,7 +229,7 @@ def test_no_show_only_once_the_slot_has_begun(window, clerk, other_clerk):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_people_cannot_both_take_the_last_place(window):
     slot = a_slot(window, capacity=1)
     outcomes = race(

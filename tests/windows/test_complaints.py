@@ -16,6 +16,7 @@ from django.utils import timezone
 from listings.choices import ListingStatus
 from market.choices import OrganizationKind, Role
 from market.models import Notification, TransitionLog
+from tests.concurrency import race
 from tests.factories import (
     AchievementFactory,
     BrokerFactory,
@@ -142,6 +143,14 @@ def test_complaint_sent_twice_is_filed_once(window):
     assert again.pk == first.pk
     assert Complaint.objects.count() == 1
     assert file_about(window, body=BODY + "补充。").pk != first.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_complaint_double_click_in_two_requests_files_once(window):
+    outcomes = race(lambda: file_about(window).pk, lambda: file_about(window).pk)
+    assert outcomes[0] == outcomes[1]
+    assert Complaint.objects.count() == 1
 
 
 def test_complaint_notifies_the_markets_operators(window, sub_operator, operator, outsider):
