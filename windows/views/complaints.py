@@ -102,17 +102,20 @@ class ComplaintForm(forms.Form):
                 data["target"] = {"broker": data["broker"]}
         elif subject == ComplaintSubject.LISTING:
             kind, pk = data.get("listing_kind"), data.get("listing_id")
-            model = {"achievement": Achievement, "demand": Demand}.get(kind)
-            listing = (
-                model.objects.filter(pk=pk, status__in=PUBLIC_LISTING_STATES).first()
-                if model and pk
-                else None
-            )
+            listing = public_listing(kind, pk)
             if listing is None:
                 self.add_error("listing_id", _("找不到这条公开的成果或需求信息，请核对编号。"))
             else:
                 data["target"] = {kind: listing}
         return data
+
+
+def public_listing(kind: str | None, pk) -> Achievement | Demand | None:
+    """The public achievement or demand a complaint names, if there is one."""
+    model = {"achievement": Achievement, "demand": Demand}.get(kind or "")
+    if model is None or not str(pk or "").isdigit():
+        return None
+    return model.objects.filter(pk=pk, status__in=PUBLIC_LISTING_STATES).first()
 
 
 def _initial(request) -> dict:
@@ -155,10 +158,13 @@ def complaint_new(request):
                 return redirect("windows:complaint_filed")
     else:
         form = ComplaintForm(initial={"anonymous": True, **_initial(request)})
+    # A person who came from a listing's "投诉" link sees which listing they are about to
+    # complain about, not only its number.
+    named = public_listing(form["listing_kind"].value(), form["listing_id"].value())
     return render(
         request,
         "windows/complaint_new.html",
-        {"form": form},
+        {"form": form, "named_listing": named},
         status=400 if request.method == "POST" else 200,
     )
 
