@@ -225,11 +225,14 @@ def case_open(
     summary: str = "",
     by: User,
     token: uuid.UUID | None = None,
+    opened_at: datetime.datetime | None = None,
 ) -> ServiceCase:
     """Open a case at `window` for a walk-in requester, or for an appointment (which is then
     served, its requester copied). The case follows the standard in force for its service,
     with one item per checklist item and its deadline. The same form sent twice (same
-    `token`), or a second open of the same appointment, returns the case the first made."""
+    `token`), or a second open of the same appointment, returns the case the first made.
+    `opened_at` is when the requester came, for a case recorded after the fact (default:
+    now)."""
     if token is not None:
         existing = ServiceCase.objects.filter(open_token=token).first()
         if existing is not None:
@@ -294,7 +297,7 @@ def case_open(
         contract=contract,
         summary=summary,
         opened_by=by,
-        opened_at=timezone.now(),
+        opened_at=opened_at or timezone.now(),
         requester_key=secrets.token_urlsafe(32),
         open_token=token,
     )
