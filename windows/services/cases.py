@@ -122,18 +122,23 @@ def is_market_broker(user, market_id: int) -> bool:
     )
 
 
+def item_roles_of(user, market_id: int) -> set[str]:
+    """The item roles `user` may do at the market's window: clerk items for its window
+    clerks, operator items for its operators, broker items for its brokers and, standing
+    in, its operators. The requester's own items are done by their confirmation only."""
+    roles = set()
+    if is_window_clerk(user, market_id):
+        roles.add(ItemRole.CLERK)
+    if is_market_operator(user, market_id):
+        roles |= {ItemRole.OPERATOR, ItemRole.BROKER}
+    elif is_market_broker(user, market_id):
+        roles.add(ItemRole.BROKER)
+    return roles
+
+
 def may_do_item(item: CaseItem, user) -> bool:
     """Whether `user` may complete `item` by the role its standard names."""
-    market_id = item.case.window.market_id
-    role = item.standard_item.role
-    if role == ItemRole.CLERK:
-        return is_window_clerk(user, market_id)
-    if role == ItemRole.OPERATOR:
-        return is_market_operator(user, market_id)
-    if role == ItemRole.BROKER:
-        return is_market_operator(user, market_id) or is_market_broker(user, market_id)
-    # The requester's own items are done by their confirmation only.
-    return False
+    return item.standard_item.role in item_roles_of(user, item.case.window.market_id)
 
 
 def may_see_case(case: ServiceCase, user) -> bool:

@@ -130,8 +130,9 @@ def case_detail(request, pk):
     is_open = case.state == CaseState.OPEN
     now = timezone.now()
     items = list(case.items.all())
+    roles = services.item_roles_of(request.user, case.window.market_id) if is_open else set()
     for item in items:
-        item.may_do = is_open and not item.is_done and services.may_do_item(item, request.user)
+        item.may_do = not item.is_done and item.standard_item.role in roles
         item.overdue = not item.is_done and item.due_at < now
         item.needs_confirmation = item.standard_item.evidence == EvidenceKind.CONFIRMATION
         over = item.time_over
