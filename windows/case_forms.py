@@ -15,7 +15,15 @@ from windows.choices import RatingLevel, WindowService
 DESK_SERVICES = [(value, label) for value, label in WindowService.choices if value != "complaint"]
 
 
-class CaseOpenForm(forms.Form):
+class _Form(forms.Form):
+    """Labels without the trailing colon, as the site's other forms show them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class CaseOpenForm(_Form):
     """A walk-in requester at the desk. The hidden token is new each time the form is
     shown, so a double-clicked submit opens one case."""
 
@@ -46,14 +54,14 @@ class CaseOpenForm(forms.Form):
             self.initial.setdefault("token", uuid.uuid4())
 
 
-class ItemEvidenceForm(forms.Form):
+class ItemEvidenceForm(_Form):
     evidence_text = forms.CharField(
         label=_("文字记录"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     evidence_file = forms.FileField(label=_("佐证文件"), required=False)
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(_Form):
     message = forms.CharField(
         label=_("补充说明"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -62,11 +70,11 @@ class NoticeForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(_Form):
     reason = forms.CharField(label=_("撤回原因"), max_length=300)
 
 
-class RatingForm(forms.Form):
+class RatingForm(_Form):
     level = forms.TypedChoiceField(
         label=_("您对本次服务的评价"),
         choices=RatingLevel.choices,
@@ -78,9 +86,9 @@ class RatingForm(forms.Form):
     )
 
 
-class RectifyForm(forms.Form):
+class RectifyForm(_Form):
     rectification = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class VisitForm(forms.Form):
+class VisitForm(_Form):
     note = forms.CharField(label=_("回访情况"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -414,6 +414,12 @@ def test_the_requester_confirms_with_a_one_time_code(world):
     with pytest.raises(ValidationError) as unknown:
         services.item_confirm(code="not-a-code")
     assert unknown.value.messages == ["确认码无效。请核对窗口工作人员提供的确认码或链接。"]
+    for empty in ("", None):
+        with pytest.raises(ValidationError) as no_code:
+            services.item_confirm(code=empty)
+        assert no_code.value.code == "unknown_code"
+    # No item without a code was confirmed by an empty one.
+    assert [i.position for i in items_of(case) if i.is_done] == [5]
     assert steps(case) == ["open", "request_confirmation", "confirm"]
 
 

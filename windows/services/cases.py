@@ -511,7 +511,8 @@ def item_for_code(code: str) -> CaseItem | None:
 @transaction.atomic
 def item_confirm(*, code: str) -> CaseItem:
     """The requester confirms an item with its one-time code; the item is done."""
-    item = _locked_item(CaseItem.objects.filter(confirmation_code=code or None))
+    # An empty code must not match the items that have none (a filter on None is IS NULL).
+    item = _locked_item(CaseItem.objects.filter(confirmation_code=code)) if code else None
     if item is None:
         raise ValidationError(
             _("确认码无效。请核对窗口工作人员提供的确认码或链接。"), code="unknown_code"
