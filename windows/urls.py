@@ -11,6 +11,11 @@ urlpatterns = []
 urlpatterns += [
     path("desk/", case_views.desk, name="desk"),
     path("desk/open/", case_views.case_open, name="case_open"),
+    path(
+        "cases/from-appointment/<int:pk>/",
+        case_views.case_open_from_appointment,
+        name="case_open_from_appointment",
+    ),
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
     path("cases/<int:pk>/notify/", case_views.case_notify, name="case_notify"),
     path("cases/<int:pk>/close/", case_views.case_close, name="case_close"),

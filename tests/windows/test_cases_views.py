@@ -353,3 +353,35 @@ def test_the_case_page_runs_a_fixed_number_of_queries(client, world):
         >= 5
     )
     assert len(worked.captured_queries) == len(fresh.captured_queries)
+
+
+def test_an_arrived_appointment_is_opened_once_from_the_desk(client, world, outsider):
+    from windows.models import Appointment, AppointmentSlot
+
+    slot = AppointmentSlot.objects.create(
+        window=world.window, starts_at=at(2026, 12, 7, 9), ends_at=at(2026, 12, 7, 9, 30)
+    )
+    appointment = Appointment.objects.create(
+        slot=slot, service=WindowService.EVALUATION, requester_name="刘教授", requester_phone="1"
+    )
+    url = reverse("windows:case_open_from_appointment", args=[appointment.pk])
+    assert client.get(url).status_code in (302, 405)
+    client.force_login(outsider)
+    assert client.post(url).status_code == 404
+
+    client.force_login(world.clerk)
+    first = client.post(url)
+    second = client.post(url)
+
+    case = ServiceCase.objects.get()
+    assert first.url == second.url == case.get_absolute_url()
+    assert case.requester_name == "刘教授" and case.appointment == appointment
+
+
+def test_a_provisional_deadline_is_marked_on_the_pages(client, world):
+    case = open_case(world, when=at(2099, 12, 21, 10))
+    client.force_login(world.clerk)
+    assert 'id="deadline-provisional"' in page(client, case).content.decode()
+    assert "（暂定）" in client.get(reverse("windows:desk")).content.decode()
+    requester = client.get(reverse("windows:case_requester", args=[case.requester_key]))
+    assert "（暂定）" in requester.content.decode()

@@ -26,7 +26,7 @@ from windows.case_forms import (
     WithdrawForm,
 )
 from windows.choices import CaseState, EvidenceKind, WindowService
-from windows.models import CaseItem, FollowUp, ServiceCase
+from windows.models import Appointment, CaseItem, FollowUp, ServiceCase
 from windows.models.cases import may_work_case
 from windows.selectors import cases as selectors
 from windows.services import cases as services
@@ -55,6 +55,7 @@ def _render_desk(request, windows, window, form, status=200):
     now = timezone.now()
     for case in cases:
         case.overdue = case.next_due is not None and case.next_due < now
+        case.provisional = selectors.deadline_is_provisional(case)
     return render(
         request,
         "windows/desk.html",
@@ -113,6 +114,24 @@ def case_open(request):
             messages.success(request, _("已受理服务事项 %(number)s。") % {"number": case.number})
             return redirect(case.get_absolute_url())
     return _render_desk(request, windows, window, form, status=400)
+
+
+@login_required
+@require_POST
+def case_open_from_appointment(request, pk):
+    """受理 an appointment whose requester has arrived: the appointments' desk page posts
+    here. Sent twice, it opens the one case."""
+    appointment = get_object_or_404(Appointment.objects.select_related("slot__window"), pk=pk)
+    window = appointment.slot.window
+    if not selectors.desk_windows(request.user).filter(pk=window.pk).exists():
+        raise Http404
+    try:
+        case = services.case_open(window=window, appointment=appointment, by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        _tell(request, exc)
+        return redirect(reverse("windows:desk") + f"?window={window.pk}")
+    messages.success(request, _("已受理服务事项 %(number)s。") % {"number": case.number})
+    return redirect(case.get_absolute_url())
 
 
 def _visible_case(request, pk) -> ServiceCase:
