@@ -10,9 +10,10 @@ import re
 
 import pytest
 
-from tests.windows.case_world import PDF, build
-from windows.choices import CaseState
+from tests.windows.case_world import PDF, at, build
+from windows.choices import CaseState, WindowService
 from windows.models import CaseRating, ServiceCase
+from windows.services import cases as services
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,10 +50,21 @@ def complete(page, position, *, text="", file_name=""):
 def test_a_clerk_works_a_contract_registration_case_and_the_requester_confirms_and_rates(
     browser, live_server, main_market, screenshot
 ):
-    build(main_market)
+    world = build(main_market)
+    # A reception case recorded after the fact, long overdue: the desk puts it on top, red.
+    overdue = services.case_open(
+        window=world.window,
+        service=WindowService.RECEPTION,
+        requester_name="赵经理",
+        by=world.colleague,
+        opened_at=at(2025, 3, 3, 9),
+    )
     clerk = signed_in(browser, live_server, "clerk")
 
     clerk.goto("/windows/desk/")
+    row = clerk.locator(f"#open-cases tr[data-case='{overdue.pk}']")
+    assert row.get_attribute("data-overdue") == "true"
+    assert "已超时" in row.inner_text()
     clerk.get_by_label("办理事项").select_option(label="技术合同认定登记")
     clerk.get_by_label("服务对象").fill("张工")
     clerk.get_by_label("联系电话").fill("13900000000")
@@ -60,7 +72,7 @@ def test_a_clerk_works_a_contract_registration_case_and_the_requester_confirms_a
     screenshot(clerk, "window_case_1_desk")
     clerk.get_by_role("button", name="受理").click()
     clerk.wait_for_url(re.compile(r"/windows/cases/\d+/$"))
-    case = ServiceCase.objects.get()
+    case = ServiceCase.objects.exclude(pk=overdue.pk).get()
     assert clerk.locator("#case-state").inner_text() == "办理中"
     assert clerk.locator("ol.case-items > li").count() == 6
 
@@ -120,5 +132,8 @@ def test_a_clerk_works_a_contract_registration_case_and_the_requester_confirms_a
         "rate",
     ]
     screenshot(clerk, "window_case_7_history")
+    clerk.goto("/windows/desk/")
+    assert clerk.locator("#open-cases tr[data-case]").count() == 1  # the closed one has left
+    screenshot(clerk, "window_case_8_desk_after")
     requester.context.close()
     clerk.context.close()
