@@ -183,6 +183,8 @@ class ServiceCase(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     # The requester's own key to the case: they confirm items and rate the service with it.
     requester_key = models.CharField(max_length=64, unique=True, editable=False)
+    # The opening form's one-time token: the same form sent twice opens one case.
+    open_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("服务事项")
