@@ -88,8 +88,10 @@ def test_clerk_opens_an_evening_slot_and_a_requester_books_it(
     desk.goto(f"/windows/desk/appointments/?day={day.isoformat()}")
     row = desk.locator(f"#appointment-{appointment.pk}")
     assert "李四" in row.inner_text() and reference in row.inner_text()
-    assert row.get_by_role("link", name="受理").get_attribute("href") == (
-        f"/windows/desk/?appointment={appointment.pk}"
+    accept = row.get_by_role("button", name="受理")
+    assert accept.is_visible()
+    assert row.locator("form").first.get_attribute("action") == (
+        f"/windows/cases/from-appointment/{appointment.pk}/"
     )
     screenshot(desk, "appointment-3-desk")
     desk.context.close()

@@ -336,7 +336,8 @@ def test_desk_shows_the_days_appointments_with_their_actions(client, window, cle
     html = response.content.decode()
     assert response.status_code == 200
     assert "孙七" in html and "技术合同认定登记" in html and "已预约" in html
-    assert f"/windows/desk/?appointment={appointment.pk}" in html
+    accept = reverse("windows:case_open_from_appointment", args=[appointment.pk])
+    assert f'action="{accept}"' in html
     # Not begun yet: no 未到 button.
     assert reverse("windows:appointment_no_show", args=[appointment.pk]) not in html
 
@@ -402,3 +403,22 @@ def test_windows_slots_command_generates_for_every_window_once(window, main_mark
     assert f"{count} slots made for 2 windows" in out.getvalue()
     call_command("windows_slots", "--weeks", "1", stdout=StringIO(), stderr=StringIO())
     assert AppointmentSlot.objects.count() == count
+
+
+def test_accepting_an_appointment_opens_its_case_once(client, window, clerk):
+    from windows.choices import AppointmentStatus
+    from windows.models import ServiceCase
+
+    day = next_working_day(window)
+    appointment = book(a_slot(window, day=day, hour=9), name="孙七")
+    client.force_login(clerk)
+    accept = reverse("windows:case_open_from_appointment", args=[appointment.pk])
+    first = client.post(accept)
+    second = client.post(accept)
+    case = ServiceCase.objects.get()
+    assert first.url == second.url == case.get_absolute_url()
+    assert case.requester_name == "孙七" and case.appointment == appointment
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.SERVED
+    html = client.get(reverse("windows:desk_appointments"), {"day": day.isoformat()})
+    assert f'action="{accept}"' not in html.content.decode()
