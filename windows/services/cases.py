@@ -44,10 +44,10 @@ from windows.choices import (
     CountedFrom,
     EvidenceKind,
     ItemRole,
-    LimitUnit,
     RatingLevel,
     WindowService,
 )
+from windows.deadlines import item_deadline
 from windows.models import (
     Appointment,
     CaseItem,
@@ -170,17 +170,6 @@ def _require_open(case: ServiceCase) -> None:
 # --- deadlines -------------------------------------------------------------------------
 
 
-def _deadline(
-    calendar: WorkingCalendar, window: ServiceWindow, standard_item, start: datetime.datetime
-) -> datetime.datetime:
-    if standard_item.limit_unit == LimitUnit.HOURS:
-        return calendar.add_working_hours(
-            start, standard_item.limit_amount, opens=window.opens_at, closes=window.closes_at
-        )
-    day = calendar.add_working_days(timezone.localdate(start), standard_item.limit_amount)
-    return timezone.make_aware(datetime.datetime.combine(day, window.closes_at))
-
-
 def _compute_deadlines(case: ServiceCase, items: list[CaseItem]) -> None:
     """Set the deadline of every undone item, in order: from the case's opening, or from
     the previous item (its completion when done, else its deadline). A year the official
@@ -196,7 +185,13 @@ def _compute_deadlines(case: ServiceCase, items: list[CaseItem]) -> None:
                     if item.standard_item.counted_from == CountedFrom.OPENING
                     else previous_end
                 )
-                item.due_at = _deadline(calendar, case.window, item.standard_item, start)
+                item.due_at = item_deadline(
+                    calendar,
+                    item.standard_item,
+                    start,
+                    opens=case.window.opens_at,
+                    closes=case.window.closes_at,
+                )
             previous_end = item.done_at or item.due_at
 
 

@@ -24,15 +24,15 @@ from django.utils.translation import gettext as _
 from listings.choices import ListingStatus
 from market.models import Market
 from market.services import market_operators, notify, transition_apply, transition_record
-from windows.calendar import DEFAULT_CLOSES, WorkingCalendar
+from windows.calendar import WorkingCalendar
 from windows.choices import (
     ComplaintState,
     ComplaintSubject,
     CountedFrom,
-    LimitUnit,
     RatingLevel,
     WindowService,
 )
+from windows.deadlines import item_deadline
 from windows.models import Complaint, ServiceStandard
 
 CODE_BYTES = 10  # 80 bits: 16 base32 characters
@@ -65,18 +65,11 @@ def standard_deadlines(
     deadline; working days end at closing time (17:00) on the market's calendar, working
     hours count only 09:00-17:00 on working days."""
     calendar = WorkingCalendar(market_id)
-    tz = timezone.get_current_timezone()
     deadlines: dict[int, datetime.datetime] = {}
     previous = start
     for item in standard.items.order_by("sort_order", "id"):
         base = start if item.counted_from == CountedFrom.OPENING else previous
-        if item.limit_unit == LimitUnit.HOURS:
-            due = calendar.add_working_hours(base, item.limit_amount)
-        else:
-            day = calendar.add_working_days(timezone.localtime(base, tz).date(), item.limit_amount)
-            due = timezone.make_aware(datetime.datetime.combine(day, DEFAULT_CLOSES), tz)
-        deadlines[item.pk] = due
-        previous = due
+        deadlines[item.pk] = previous = item_deadline(calendar, item, base)
     return deadlines
 
 
