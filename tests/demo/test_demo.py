@@ -454,3 +454,41 @@ def test_load_demo_twice_adds_no_deal_or_contract(demo):
     before = snapshot()
     call_command("load_demo", quiet=True, stdout=io.StringIO())
     assert snapshot() == before
+
+
+# ── The windows (demo.windows) ───────────────────────────────────────────────────────────
+
+
+def test_load_demo_holds_a_year_of_window_work(demo, client):
+    from django.db.models import F
+
+    from windows.models import CaseItem, CaseRating, Complaint, FollowUp, ServiceCase
+
+    now = timezone.now()
+    for window in ServiceWindow.objects.filter(market__kind=MarketKind.SUB):
+        cases = ServiceCase.objects.filter(window=window)
+        months = {d.month for d in cases.dates("opened_at", "month")}
+        assert len(months) >= 11, window
+        assert cases.filter(state="closed").count() >= 30
+        assert CaseRating.objects.filter(case__window=window).exists()
+        assert Complaint.objects.filter(market=window.market).exists()
+    items = CaseItem.objects.exclude(done_at=None)
+    late = items.filter(done_at__gt=F("due_at")).count()
+    assert 0.03 < late / items.count() < 0.3
+    # Every closed case has its mandatory items done, by their deadlines' own rules.
+    assert not CaseItem.objects.filter(
+        case__state="closed", standard_item__mandatory=True, done_at=None
+    ).exists()
+    assert CaseItem.objects.filter(case__state="open", done_at=None, due_at__lt=now).exists()
+    assert FollowUp.objects.filter(rating__level__lte=2).count() == FollowUp.objects.count()
+    assert FollowUp.objects.count() == CaseRating.objects.filter(level__lte=2).count()
+    assert {"received", "handling", "closed"} <= set(
+        Complaint.objects.values_list("state", flat=True)
+    )
+    # The demo clerk finds open cases on the desk, and today's history reads in order.
+    client.force_login(User.objects.get(username="clerk"))
+    desk = client.get("/windows/desk/").content.decode()
+    case = ServiceCase.objects.filter(window__market__code="wuhan", state="open").first()
+    assert case.number in desk
+    page = client.get(case.get_absolute_url())
+    assert page.status_code == 200 and "受理" in page.content.decode()

@@ -170,7 +170,7 @@ def _require_open(case: ServiceCase) -> None:
 # --- deadlines -------------------------------------------------------------------------
 
 
-def _compute_deadlines(case: ServiceCase, items: list[CaseItem]) -> None:
+def compute_deadlines(case: ServiceCase, items: list[CaseItem]) -> None:
     """Set the deadline of every undone item, in order: from the case's opening, or from
     the previous item (its completion when done, else its deadline). A year the official
     calendar does not know yet only makes the deadline provisional (shown as such)."""
@@ -199,7 +199,7 @@ def _recompute_following(case: ServiceCase) -> None:
     # The caller holds the case's row lock, so no one else moves its items meanwhile.
     items = list(case.items.select_related("standard_item").order_by("position"))
     before = {item.pk: item.due_at for item in items}
-    _compute_deadlines(case, items)
+    compute_deadlines(case, items)
     changed = [item for item in items if item.due_at != before[item.pk]]
     if changed:
         CaseItem.objects.bulk_update(changed, ["due_at"])
@@ -314,7 +314,7 @@ def case_open(
         CaseItem(case=case, standard_item=standard_item, position=number)
         for number, standard_item in enumerate(standard_items, start=1)
     ]
-    _compute_deadlines(case, items)
+    compute_deadlines(case, items)
     CaseItem.objects.bulk_create(items)
     case.due_at = max(item.due_at for item in items)
     case.save(update_fields=["due_at"])

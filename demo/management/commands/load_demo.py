@@ -15,6 +15,7 @@ from demo.deals_board import demo_deals_board
 from demo.matches import demo_matches
 from demo.responses import simulate_broker_responses
 from demo.trading import demo_trading
+from demo.windows import demo_windows
 
 URL = "http://127.0.0.1:8000/"
 
@@ -63,6 +64,8 @@ class Command(BaseCommand):
         demo_contracts()
         # A negotiated price on public notice, a lot open for bids and a lot sold.
         demo_trading()
+        # A year of window cases with ratings, follow-ups and complaints; the coming slots.
+        demo_windows()
 
         if report.already_loaded:
             self.stdout.write("演示数据已加载，本次未做任何更改。")
