@@ -37,6 +37,7 @@ from windows.choices import (
     CountedFrom,
     EvidenceKind,
     ItemRole,
+    LimitUnit,
     WindowService,
 )
 from windows.models import (
@@ -48,7 +49,12 @@ from windows.models import (
     ServiceWindow,
 )
 from windows.services.appointments import appointment_book, slot_create, slots_generate
-from windows.services.cases import FOLLOW_UP_WORKING_DAYS, case_open, compute_deadlines
+from windows.services.cases import (
+    FOLLOW_UP_WORKING_DAYS,
+    case_open,
+    compute_deadlines,
+    format_duration,
+)
 from windows.services.complaints import complaint_deadlines, complaint_file
 
 MONTHS = 12
@@ -60,6 +66,9 @@ SERVICES = {
     WindowService.EVALUATION: 1,
 }
 LATE_SHARE = 0.12
+WORKDAY_HOURS = 8
+STALLS_WITHIN_DAYS = 30
+STALL_SHARE = 0.6
 OPTIONAL_SKIPPED_SHARE = 0.3
 RATED_SHARE = 0.8
 # 非常满意 … 非常不满意
@@ -204,20 +213,33 @@ def _play(rng, world, case: ServiceCase, now, log: _Log, stamps: Stamps, evidenc
     deadline, the optional ones sometimes skipped, then closed (and maybe rated) once every
     mandatory item is done."""
     window = case.window
+    calendar = WorkingCalendar(window.market_id)
     items = list(case.items.select_related("standard_item").order_by("position"))
     previous_end = case.opened_at
-    changed: list[CaseItem] = []
-    for item in items:
+    # Recent cases often wait on the requester (a missing document, a confirmation): their
+    # work stops at some item, so the desks hold open cases, some of them overdue.
+    recent = case.opened_at > now - datetime.timedelta(days=STALLS_WITHIN_DAYS)
+    stall_at = rng.randrange(len(items)) if recent and rng.random() < STALL_SHARE else None
+    for index, item in enumerate(items):
+        if index == stall_at:
+            break
         compute_deadlines(case, items)
         spec = item.standard_item
         start = case.opened_at if spec.counted_from == CountedFrom.OPENING else previous_end
         if not spec.mandatory and rng.random() < OPTIONAL_SKIPPED_SHARE:
             continue
+        # Work happens in the window's hours: a share of the item's limit in working hours
+        # after its start, or some working hours past its deadline.
+        limit = spec.limit_amount * (1 if spec.limit_unit == LimitUnit.HOURS else WORKDAY_HOURS)
         if rng.random() < LATE_SHARE:
-            done = item.due_at + datetime.timedelta(minutes=rng.randint(30, 60 * 72))
+            done = calendar.add_working_hours(
+                item.due_at, rng.uniform(0.5, 24), opens=window.opens_at, closes=window.closes_at
+            )
         else:
-            span = max((item.due_at - start).total_seconds(), 600)
-            done = start + datetime.timedelta(seconds=span * rng.uniform(0.15, 0.9))
+            done = calendar.add_working_hours(
+                start, limit * rng.uniform(0.1, 0.8), opens=window.opens_at, closes=window.closes_at
+            )
+            done = min(done, item.due_at)
         if done >= now:
             break
         item.done_at = done
@@ -229,9 +251,8 @@ def _play(rng, world, case: ServiceCase, now, log: _Log, stamps: Stamps, evidenc
             item.evidence_file.name = evidence
         if spec.evidence == EvidenceKind.TEXT:
             item.evidence_text = TEXT_EVIDENCE.get(spec.role, "已办理。")
-        changed.append(item)
         previous_end = done
-        late = f"（超时 {item.done_at - item.due_at}）" if item.done_at > item.due_at else ""
+        late = f"（超时 {format_duration(item.time_over)}）" if item.is_late else ""
         log.add(case, TRANSITION, done, item.done_by, f"#{item.position} {spec.action}{late}")
     compute_deadlines(case, items)
     CaseItem.objects.bulk_update(
