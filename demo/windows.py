@@ -69,6 +69,8 @@ LATE_SHARE = 0.12
 WORKDAY_HOURS = 8
 STALLS_WITHIN_DAYS = 30
 STALL_SHARE = 0.6
+LATER_SHARE = 0.15
+LATER_NOTES = ["合同原件后补", "单位公章页三日内补交", "专利证书复印件后补"]
 OPTIONAL_SKIPPED_SHARE = 0.3
 RATED_SHARE = 0.8
 # 非常满意 … 非常不满意
@@ -248,7 +250,11 @@ def _play(rng, world, case: ServiceCase, now, log: _Log, stamps: Stamps, evidenc
         else:
             item.done_by = world.worker(rng, window, spec.role)
         if spec.evidence == EvidenceKind.FILE:
-            item.evidence_file.name = evidence
+            if recent and rng.random() < LATER_SHARE:
+                # 容缺受理: the work went ahead, the document is still to come.
+                item.evidence_text = rng.choice(LATER_NOTES)
+            else:
+                item.evidence_file.name = evidence
         if spec.evidence == EvidenceKind.TEXT:
             item.evidence_text = TEXT_EVIDENCE.get(spec.role, "已办理。")
         previous_end = done
@@ -259,7 +265,9 @@ def _play(rng, world, case: ServiceCase, now, log: _Log, stamps: Stamps, evidenc
         items, ["due_at", "done_at", "done_by", "confirmed_at", "evidence_file", "evidence_text"]
     )
     values = {"due_at": max(item.due_at for item in items)}
-    mandatory_done = all(i.done_at for i in items if i.standard_item.mandatory)
+    mandatory_done = all(
+        i.done_at and not i.evidence_pending for i in items if i.standard_item.mandatory
+    )
     last = max((i.done_at for i in items if i.done_at), default=case.opened_at)
     closed_at = last + datetime.timedelta(minutes=rng.randint(5, 90))
     if mandatory_done and closed_at < now:

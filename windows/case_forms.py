@@ -59,6 +59,15 @@ class ItemEvidenceForm(_Form):
         label=_("文字记录"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     evidence_file = forms.FileField(label=_("佐证文件"), required=False)
+    evidence_later = forms.BooleanField(
+        label=_("容缺后补"),
+        required=False,
+        help_text=_("材料暂缺、先行办理（容缺受理）：在文字记录中写明后补的材料；补齐前不能办结。"),
+    )
+
+
+class AttachEvidenceForm(_Form):
+    evidence_file = forms.FileField(label=_("补交材料"))
 
 
 class NoticeForm(_Form):

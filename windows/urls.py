@@ -38,6 +38,7 @@ urlpatterns += [
         name="item_confirmation",
     ),
     path("cases/items/<int:pk>/evidence/", case_views.item_evidence, name="item_evidence"),
+    path("cases/items/<int:pk>/attach/", case_views.item_attach, name="item_attach"),
     path("follow-ups/<int:pk>/rectify/", case_views.follow_up_rectify, name="follow_up_rectify"),
     path("follow-ups/<int:pk>/visit/", case_views.follow_up_visit, name="follow_up_visit"),
     path("r/<str:key>/", case_views.case_requester, name="case_requester"),

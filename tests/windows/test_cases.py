@@ -315,7 +315,9 @@ def test_the_evidence_the_standard_asks_for_is_required(world):
 
     with pytest.raises(ValidationError) as no_file:
         services.case_complete_item(item=receive, by=world.clerk, evidence_text="收到")
-    assert no_file.value.message_dict == {"evidence_file": ["该事项须上传佐证文件。"]}
+    assert no_file.value.message_dict == {
+        "evidence_file": ["该事项须上传佐证文件。材料暂缺的，可勾选“容缺后补”并写明后补的材料。"]
+    }
     with pytest.raises(ValidationError) as not_a_pdf:
         services.case_complete_item(
             item=receive,
@@ -485,7 +487,7 @@ def test_closing_is_refused_while_a_mandatory_item_is_undone(world):
         services.case_close(case=case, by=world.clerk)
 
     assert refused.value.messages == [
-        "还有 4 项必办事项未完成，不能办结：2. 一次性告知所需材料和办理流程；"
+        "还有 4 项必办事项未完成或待补交材料，不能办结：2. 一次性告知所需材料和办理流程；"
         "3. 受理或转办：确定承办窗口和经办人；4. 告知服务对象办理结果；5. 服务对象确认办结"
     ]
     case.refresh_from_db()

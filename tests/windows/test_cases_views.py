@@ -183,7 +183,7 @@ def test_closing_from_the_page_tells_what_is_missing(client, world):
     case = open_case(world)
     client.force_login(world.clerk)
     response = client.post(reverse("windows:case_close", args=[case.pk]), follow=True)
-    assert "还有 5 项必办事项未完成，不能办结：1. 首问接待" in response.content.decode()
+    assert "还有 5 项必办事项未完成或待补交材料，不能办结：1. 首问接待" in response.content.decode()
     case.refresh_from_db()
     assert case.state == CaseState.OPEN
 

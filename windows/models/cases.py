@@ -273,6 +273,18 @@ class CaseItem(models.Model):
         return self.done_at is not None
 
     @property
+    def evidence_pending(self) -> bool:
+        """Done under 容缺受理 (accepted with a document to follow): the file its standard
+        asks for is still to come."""
+        from windows.choices import EvidenceKind
+
+        return (
+            self.done_at is not None
+            and self.standard_item.evidence == EvidenceKind.FILE
+            and not self.evidence_file
+        )
+
+    @property
     def is_late(self) -> bool:
         return self.done_at is not None and self.done_at > self.due_at
 

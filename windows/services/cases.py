@@ -64,6 +64,7 @@ from windows.models.cases import may_work_case
 CASE_STEP_LABELS = {
     "open": gettext_lazy("受理"),
     "complete_item": gettext_lazy("完成事项"),
+    "attach_evidence": gettext_lazy("补交材料"),
     "request_confirmation": gettext_lazy("生成确认码"),
     "confirm": gettext_lazy("服务对象确认"),
     "notify_missing": gettext_lazy("一次性告知"),
@@ -405,10 +406,15 @@ def case_complete_item(
     by: User,
     evidence_text: str = "",
     evidence_file: UploadedFile | None = None,
+    evidence_later: bool = False,
 ) -> CaseItem:
     """Mark one item done, once, with the evidence its standard asks for; items counted
     from it get their deadlines from now. Two people completing it at once: one succeeds,
-    the other is told who did it and when."""
+    the other is told who did it and when.
+
+    `evidence_later` is 容缺受理: a document the item asks for is not at hand, the work
+    goes ahead, and `evidence_text` says what is to follow. The case cannot close until it
+    is supplied (`item_attach_evidence`); the compliance dashboard counts it as missing."""
     item = _locked_item(CaseItem.objects.filter(pk=item.pk))
     case = item.case
     if not may_do_item(item, by):
@@ -434,11 +440,22 @@ def case_complete_item(
             _("该事项须由服务对象本人确认：请生成确认码交给服务对象。"), code="needs_confirmation"
         )
     if kind == EvidenceKind.FILE:
-        if not evidence_file:
+        if evidence_file:
+            _check_evidence_file(evidence_file)
+        elif not evidence_later:
             raise ValidationError(
-                {"evidence_file": _("该事项须上传佐证文件。")}, code="file_required"
+                {
+                    "evidence_file": _(
+                        "该事项须上传佐证文件。材料暂缺的，可勾选“容缺后补”并写明后补的材料。"
+                    )
+                },
+                code="file_required",
             )
-        _check_evidence_file(evidence_file)
+        elif not evidence_text:
+            raise ValidationError(
+                {"evidence_text": _("容缺受理须在文字记录中写明后补的材料。")},
+                code="later_needs_text",
+            )
     if kind == EvidenceKind.TEXT and not evidence_text:
         raise ValidationError({"evidence_text": _("该事项须填写文字记录。")}, code="text_required")
     item.done_at = timezone.now()
@@ -452,11 +469,39 @@ def case_complete_item(
     detail = evidence_text
     if evidence_file:
         detail = "；".join(filter(None, [detail, _("佐证文件：%s") % evidence_file.name]))
+    elif item.evidence_pending:
+        detail = _("容缺受理，待补交：%s") % evidence_text
     transition_record(
         case,
         transition="complete_item",
         by=by,
         reason=_item_reason(item, detail),
+        from_state=case.state,
+        to_state=case.state,
+    )
+    return item
+
+
+@transaction.atomic
+def item_attach_evidence(*, item: CaseItem, by: User, evidence_file: UploadedFile) -> CaseItem:
+    """The document an item done under 容缺受理 was waiting for, supplied. Once: an item
+    that has its file is told so."""
+    item = _locked_item(CaseItem.objects.filter(pk=item.pk))
+    case = item.case
+    _require_worker(case, by)
+    _require_open(case)
+    if not item.evidence_pending:
+        raise ValidationError(_("该事项没有待补交的材料。"), code="nothing_pending")
+    if not evidence_file:
+        raise ValidationError({"evidence_file": _("请选择要补交的文件。")}, code="file_required")
+    _check_evidence_file(evidence_file)
+    item.evidence_file.save(evidence_file.name, evidence_file, save=False)
+    item.save(update_fields=["evidence_file"])
+    transition_record(
+        case,
+        transition="attach_evidence",
+        by=by,
+        reason=_item_reason(item, _("补交材料：%s") % evidence_file.name),
         from_state=case.state,
         to_state=case.state,
     )
@@ -542,10 +587,18 @@ def item_confirm(*, code: str) -> CaseItem:
 # --- one-time notification -------------------------------------------------------------
 
 
+# Done under 容缺受理: the item went ahead, the document its standard asks for is to follow.
+EVIDENCE_PENDING = Q(done_at__isnull=False, standard_item__evidence=EvidenceKind.FILE) & (
+    Q(evidence_file="") | Q(evidence_file__isnull=True)
+)
+
+
 def missing_items(case: ServiceCase) -> list[CaseItem]:
-    """The mandatory items still undone, in order."""
+    """The mandatory items still undone, and those done with their document to follow, in
+    order: what stands between the case and its closing."""
     return list(
-        case.items.filter(standard_item__mandatory=True, done_at=None)
+        case.items.filter(standard_item__mandatory=True)
+        .filter(Q(done_at=None) | EVIDENCE_PENDING)
         .select_related("standard_item")
         .order_by("position")
     )
@@ -572,6 +625,14 @@ def notice_text(case: ServiceCase, items: list[CaseItem], message: str = "") -> 
         line = f"{n}. {standard_item.action}"
         if standard_item.guidance:
             line += f"（{standard_item.guidance}）"
+        if item.evidence_pending:
+            lines.append(
+                line
+                + _("：已容缺受理，请补交材料（%(what)s）")
+                % {"what": item.evidence_text or _("佐证文件")}
+            )
+            yours.append(standard_item.action)
+            continue
         line += _("，时限 %(due)s") % {"due": _when(item.due_at)}
         if standard_item.role == ItemRole.REQUESTER:
             line += _("，须您本人确认")
@@ -645,10 +706,14 @@ def case_close(*, case: ServiceCase, by: User) -> ServiceCase:
     missing = missing_items(locked)
     if missing:
         raise ValidationError(
-            _("还有 %(n)d 项必办事项未完成，不能办结：%(items)s")
+            _("还有 %(n)d 项必办事项未完成或待补交材料，不能办结：%(items)s")
             % {
                 "n": len(missing),
-                "items": "；".join(f"{i.position}. {i.standard_item.action}" for i in missing),
+                "items": "；".join(
+                    f"{i.position}. {i.standard_item.action}"
+                    + (_("（待补交材料）") if i.evidence_pending else "")
+                    for i in missing
+                ),
             },
             code="items_missing",
         )

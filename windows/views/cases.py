@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from windows.case_forms import (
+    AttachEvidenceForm,
     CaseOpenForm,
     ItemEvidenceForm,
     NoticeForm,
@@ -157,6 +158,11 @@ def case_detail(request, pk):
         over = item.time_over
         item.time_over_label = services.format_duration(over) if over else ""
         item.form = ItemEvidenceForm(prefix=f"item{item.pk}") if item.may_do else None
+        item.attach_form = (
+            AttachEvidenceForm(prefix=f"attach{item.pk}")
+            if may_work and is_open and item.evidence_pending
+            else None
+        )
         if item.confirmation_code:
             item.confirm_url = request.build_absolute_uri(
                 reverse("windows:case_confirm", args=[item.confirmation_code])
@@ -214,11 +220,30 @@ def item_complete(request, pk):
             by=request.user,
             evidence_text=data.get("evidence_text", ""),
             evidence_file=data.get("evidence_file"),
+            evidence_later=bool(data.get("evidence_later")),
         )
     except (ValidationError, PermissionDenied) as exc:
         _tell(request, exc)
     else:
         messages.success(request, _("已完成第 %(n)d 项。") % {"n": item.position})
+    return redirect(item.case.get_absolute_url() + f"#item-{item.position}")
+
+
+@login_required
+@require_POST
+def item_attach(request, pk):
+    """补交: the document an item done under 容缺受理 was waiting for."""
+    item = _visible_item(request, pk)
+    form = AttachEvidenceForm(request.POST, request.FILES, prefix=f"attach{item.pk}")
+    form.is_valid()
+    try:
+        services.item_attach_evidence(
+            item=item, by=request.user, evidence_file=form.cleaned_data.get("evidence_file")
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _tell(request, exc)
+    else:
+        messages.success(request, _("第 %(n)d 项的材料已补交。") % {"n": item.position})
     return redirect(item.case.get_absolute_url() + f"#item-{item.position}")
 
 
