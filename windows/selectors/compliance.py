@@ -333,9 +333,8 @@ class Row:
 
     def add(self, **counts) -> None:
         for name, value in counts.items():
-            if name == "level":
-                continue
-            setattr(self, name, getattr(self, name) + (value or 0))
+            if value:
+                setattr(self, name, getattr(self, name) + value)
 
 
 @dataclass
@@ -355,41 +354,72 @@ def _as_duration(value) -> datetime.timedelta:
     return datetime.timedelta(microseconds=int(value))
 
 
-def compliance_figures(flt: ComplianceFilter) -> Figures:
-    """Every figure of the dashboard, in six queries whatever the number of rows."""
-    windows = {w.id: w for w in compliance_windows(flt).filter(id__in=flt.windows)}
-    titles = dict(compliance_standards())
-    total = Row(key=None, label=str(_("合计")))
-    by_window = {wid: Row(key=wid, label=w.name) for wid, w in windows.items()}
-    by_standard: dict[str, Row] = {}
+def _months(
+    flt: ComplianceFilter,
+) -> list[tuple[datetime.date, datetime.datetime, datetime.datetime]]:
+    """The months the period touches: (first day, start, end), each clipped to the period."""
+    out = []
+    first = flt.date_from.replace(day=1)
+    while first <= flt.date_to:
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+        end = timezone.make_aware(datetime.datetime.combine(following, datetime.time.min))
+        out.append((first, max(start, flt.starts), min(end, flt.ends)))
+        first = following
+    return out
 
-    def roll(window_id, code, **counts):
-        total.add(**counts)
-        by_window[window_id].add(**counts)
-        row = by_standard.get(code)
-        if row is None:
-            row = by_standard[code] = Row(key=code, label=f"{code} {titles.get(code, '')}")
-        row.add(**counts)
-        level = counts.get("level")
-        if level is not None:
-            for r in (total, by_window[window_id], row):
-                r.levels[level] = r.levels.get(level, 0) + counts["rated"]
 
+# Past this many months the monthly table is grouped with TruncMonth instead of one
+# conditional count per month (SQLite truncates dates in Python, row by row: slow).
+MONTH_COLUMNS = 24
+
+
+def _stable_groups(flt: ComplianceFilter) -> dict:
+    """The figures that only a change of rows changes (not the clock): grouped by window and
+    standard code, from four aggregate queries, and the monthly counts."""
     done = _done(flt)
+    months = _months(flt)
+    by_columns = len(months) <= MONTH_COLUMNS
+    month_counts = {}
+    if by_columns:
+        for n, (_first, start, end) in enumerate(months):
+            in_month = Q(done_at__gte=start, done_at__lt=end)
+            month_counts[f"m{n}_done"] = Count("id", filter=in_month)
+            month_counts[f"m{n}_on_time"] = Count("id", filter=in_month & _on_time())
+    groups = []
+    month_rows = {first: [0, 0] for first, _s, _e in months}
     items = (
         _items(flt)
-        .filter(done | _overdue(flt))
+        .filter(done)
         .order_by()
         .values(wid=F("case__window_id"), std=F("case__standard__code"))
         .annotate(
-            done=Count("id", filter=done),
-            on_time=Count("id", filter=done & _on_time()),
-            overdue=Count("id", filter=_overdue(flt)),
-            missing_evidence=Count("id", filter=done & _MISSING_EVIDENCE),
+            done=Count("id"),
+            on_time=Count("id", filter=_on_time()),
+            missing_evidence=Count("id", filter=_MISSING_EVIDENCE),
+            **month_counts,
         )
     )
     for g in items:
-        roll(g.pop("wid"), g.pop("std"), **g)
+        for n, (first, _s, _e) in enumerate(months if by_columns else []):
+            month_rows[first][0] += g.pop(f"m{n}_done")
+            month_rows[first][1] += g.pop(f"m{n}_on_time")
+        groups.append(g)
+    if not by_columns:
+        truncated = (
+            _items(flt)
+            .filter(done)
+            .order_by()
+            .annotate(month=TruncMonth("done_at"))
+            .values("month")
+            .annotate(done=Count("id"), on_time=Count("id", filter=_on_time()))
+        )
+        for g in truncated:
+            month = g["month"]
+            month = month.date() if isinstance(month, datetime.datetime) else month
+            row = month_rows.setdefault(month, [0, 0])
+            row[0] += g["done"]
+            row[1] += g["on_time"]
 
     handling = ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField())
     cases = (
@@ -401,53 +431,107 @@ def compliance_figures(flt: ComplianceFilter) -> Figures:
     )
     for g in cases:
         g["handling"] = _as_duration(g["handling"])
-        roll(g.pop("wid"), g.pop("std"), **g)
-
+        groups.append(g)
     ratings = (
         _ratings(flt)
         .order_by()
         .values("level", wid=F("case__window_id"), std=F("case__standard__code"))
-        .annotate(
-            rated=Count("id"),
-            followups_open=Count("id", filter=_followup_open()),
-            followups_overdue=Count("id", filter=_followup_overdue(flt)),
-        )
+        .annotate(rated=Count("id"), followups_open=Count("id", filter=_followup_open()))
     )
-    for g in ratings:
-        roll(g.pop("wid"), g.pop("std"), **g)
-
+    groups.extend(ratings)
     complaints = (
         _complaints(flt)
         .order_by()
         .values(wid=F("market__window__id"), std=F("standard__code"))
         .annotate(complaints_open=Count("id"))
     )
-    for g in complaints:
-        roll(g.pop("wid"), g.pop("std"), **g)
+    groups.extend(complaints)
+    return {"groups": groups, "months": sorted(month_rows.items())}
 
-    months = (
+
+def _live_groups(flt: ComplianceFilter) -> list[dict]:
+    """The figures the clock changes: items and follow-ups past their deadline now. Both read
+    only what is undone (the undone items by their partial index), a small part of the
+    rows."""
+    overdue = (
         _items(flt)
-        .filter(done)
+        .filter(_overdue(flt))
         .order_by()
-        .annotate(month=TruncMonth("done_at"))
-        .values("month")
-        .annotate(done=Count("id"), on_time=Count("id", filter=_on_time()))
-        .order_by("month")
+        .values(wid=F("case__window_id"), std=F("case__standard__code"))
+        .annotate(overdue=Count("id"))
     )
-    by_month = []
-    for g in months:
-        month = g["month"]
-        month = month.date() if isinstance(month, datetime.datetime) else month
-        by_month.append(
-            {
-                "month": month,
-                "label": f"{month:%Y-%m}",
-                "done": g["done"],
-                "on_time": g["on_time"],
-                "share": _share(g["on_time"], g["done"]),
-            }
-        )
+    followups = (
+        _ratings(flt)
+        .filter(_followup_overdue(flt))
+        .order_by()
+        .values(wid=F("case__window_id"), std=F("case__standard__code"))
+        .annotate(followups_overdue=Count("id"))
+    )
+    return [*overdue, *followups]
 
+
+# The fragments (market.fragments) of the figures that only a change of rows changes: bumped
+# by windows.receivers when a case, an item, a rating, a follow-up, a complaint or a
+# standard is saved or deleted; the key also holds the audit log's latest entry, which every
+# step of a case or complaint writes, so a step saved by QuerySet.update is seen too.
+COMPLIANCE_FIGURES = "window-compliance"
+
+
+def _latest_step() -> int:
+    from market.models import TransitionLog
+
+    return TransitionLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _stable_cached(flt: ComplianceFilter) -> dict:
+    from market.fragments import fragment
+
+    parts = (
+        tuple(sorted(flt.windows)),
+        flt.standard_code,
+        flt.date_from,
+        flt.date_to,
+        _latest_step(),
+    )
+    return fragment(COMPLIANCE_FIGURES, "figures", lambda: _stable_groups(flt), *parts)
+
+
+def compliance_figures(flt: ComplianceFilter, *, cached: bool = True) -> Figures:
+    """Every figure of the dashboard: the part only a change of rows changes computed once
+    per change (`cached=False` computes it afresh), the part the clock changes on each
+    call. A constant number of queries whatever the number of rows."""
+    stable = _stable_cached(flt) if cached else _stable_groups(flt)
+    return _assemble(flt, [*stable["groups"], *_live_groups(flt)], stable["months"])
+
+
+def _assemble(flt: ComplianceFilter, groups: list[dict], months) -> Figures:
+    windows = {w.id: w for w in compliance_windows(flt).filter(id__in=flt.windows)}
+    titles = dict(compliance_standards())
+    total = Row(key=None, label=str(_("合计")))
+    by_window = {wid: Row(key=wid, label=w.name) for wid, w in windows.items()}
+    by_standard: dict[str, Row] = {}
+    for group in groups:
+        counts = dict(group)
+        window_id, code = counts.pop("wid"), counts.pop("std")
+        level = counts.pop("level", None)
+        row = by_standard.get(code)
+        if row is None:
+            row = by_standard[code] = Row(key=code, label=f"{code} {titles.get(code, '')}")
+        for r in (total, by_window[window_id], row):
+            r.add(**counts)
+            if level is not None:
+                r.levels[level] = r.levels.get(level, 0) + counts["rated"]
+    by_month = [
+        {
+            "month": first,
+            "label": f"{first:%Y-%m}",
+            "done": done,
+            "on_time": on_time,
+            "share": _share(on_time, done),
+        }
+        for first, (done, on_time) in months
+        if done
+    ]
     levels = [
         {"level": int(level), "label": str(level.label), "n": total.levels.get(int(level), 0)}
         for level in sorted(RatingLevel, reverse=True)
@@ -459,3 +543,10 @@ def compliance_figures(flt: ComplianceFilter) -> Figures:
         by_month=by_month,
         levels=levels,
     )
+
+
+def figure_count(figures: Figures, figure: str, level: int | None = None) -> int:
+    """A figure's number from the dashboard's figures: what its rows page counts."""
+    if figure == "rated" and level is not None:
+        return figures.total.levels.get(level, 0)
+    return getattr(figures.total, figure)

@@ -151,7 +151,8 @@ def compliance_rows(request, figure):
         qs = qs.select_related("window", "standard", "rating").order_by("-opened_at", "-id")
     else:
         qs = qs.select_related("window", "market").order_by("-received_at", "-id")
-    count = compliance.figure_rows(flt, figure).count()
+    # The figure itself (computed once per change) is the count: no COUNT over the rows.
+    count = compliance.figure_count(compliance.compliance_figures(flt), figure, flt.level)
     page = _CountedPaginator(qs, PAGE_SIZE, count).get_page(request.GET.get("page"))
     extra = {"level": flt.level} if figure == "rated" else {}
     label = compliance.FIGURES[figure][0]
