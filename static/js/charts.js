@@ -10,6 +10,8 @@
     if (!blob || !window.echarts) return;
     var data = JSON.parse(blob.textContent);
     if (!data.labels.length) return;
+    // Shown before init: ECharts sizes its canvas from the element, 0 wide while hidden.
+    el.hidden = false;
     var chart = window.echarts.init(el);
     var category = { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: !data.horizontal && data.labels.length > 6 ? 30 : 0 } };
     var value = { type: "value" };
@@ -31,7 +33,6 @@
       if (href) window.location.assign(href);
     });
     window.addEventListener("resize", function () { chart.resize(); });
-    el.hidden = false;
   }
   document.querySelectorAll("[data-chart]").forEach(draw);
 })();
