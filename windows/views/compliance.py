@@ -144,9 +144,9 @@ def compliance_rows(request, figure):
     qs = compliance.figure_rows(flt, figure)
     kind = compliance.figure_kind(figure)
     if kind == "items":
-        qs = qs.select_related("case__window", "case__standard", "standard_item").order_by(
-            "due_at", "id"
-        )
+        # Done items newest first, undone ones by deadline: each walks its own index.
+        order = ("due_at", "id") if figure == "overdue" else ("-done_at", "-id")
+        qs = qs.select_related("case__window", "case__standard", "standard_item").order_by(*order)
     elif kind == "cases":
         qs = qs.select_related("window", "standard", "rating").order_by("-opened_at", "-id")
     else:
