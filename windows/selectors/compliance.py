@@ -12,11 +12,16 @@ every version of it) and by period (a date range, this year by default):
   visited, and of those the ones past their deadline;
 - the complaints received in the period about the windows' markets and not yet closed.
 
-Every figure is an aggregate query (conditional Count / Sum with filters, TruncMonth), one
-grouped query per kind of row whatever the number of rows, rolled up here into the totals,
-per window and per standard (a few dozen groups at most). Every figure opens the rows behind
-it: `figure_rows(flt, figure)` returns them under the same filters, and its count is the
-figure.
+Every figure is an aggregate query (conditional Count / Sum with filters; TruncMonth for a
+period of more than two years), one grouped query per kind of row whatever the number of
+rows, rolled up here into the totals, per window and per standard (a few dozen groups at
+most). Every figure opens the rows behind it: `figure_rows(flt, figure)` returns them under
+the same filters, and its count is the figure.
+
+What only a change of rows changes is computed once per change (the COMPLIANCE_FIGURES
+fragments of market.fragments, bumped by windows.receivers and keyed by the audit log's
+latest step); what the clock changes (items and follow-ups past their deadline now) is
+counted on every call, from the undone rows only.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ behind it, and the monthly report as .xlsx or PDF for operators."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -81,7 +82,7 @@ def compliance_page(request):
         {**m, "href": _rows_link(_month_of(flt, m["month"]), "on_time")} for m in figures.by_month
     ]
     report_markets = list(reports.report_markets(request.user))
-    today = timezone.localdate()
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
     return render(
         request,
         "windows/compliance_page.html",
@@ -96,7 +97,7 @@ def compliance_page(request):
             "window_choices": compliance.compliance_windows(flt).order_by("name"),
             "standard_choices": compliance.compliance_standards(),
             "report_markets": report_markets,
-            "report_month": f"{today:%Y-%m}",
+            "report_month": f"{last_month:%Y-%m}",
             "charts": {
                 "window": _chart(
                     [r.label for r, _l in windows],
