@@ -1,6 +1,6 @@
 from django.urls import path
 
-from windows.views import appointments, complaints, standards
+from windows.views import appointments, complaints, compliance, standards
 from windows.views import cases as case_views
 
 app_name = "windows"
@@ -77,4 +77,11 @@ urlpatterns += [
     path("complaints/", complaints.complaint_list, name="complaints"),
     path("complaints/<int:pk>/", complaints.complaint_detail, name="complaint_detail"),
     path("complaints/<int:pk>/<str:action>/", complaints.complaint_act, name="complaint_act"),
+]
+
+# compliance
+urlpatterns += [
+    path("compliance/", compliance.compliance_page, name="compliance"),
+    path("compliance/rows/<slug:figure>/", compliance.compliance_rows, name="compliance_rows"),
+    path("compliance/report/", compliance.compliance_report, name="compliance_report"),
 ]

@@ -264,6 +264,14 @@ class CaseItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "standard_item"], name="case_item_once"),
         ]
+        indexes = [
+            # The compliance figures: items done in a period, and the few undone ones whose
+            # deadline has passed (overdue now), read on every dashboard request.
+            models.Index(fields=["done_at"], name="case_item_done_at"),
+            models.Index(
+                fields=["due_at"], condition=models.Q(done_at=None), name="case_item_undone_due"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.case.number} #{self.position} {self.standard_item.action}"
