@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('windows', '0005_shipped_standards'),
+        ('windows', '0006_cases_open_token'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
