@@ -14,7 +14,11 @@ from tests.factories.windows import ServiceWindowFactory
 pytestmark = pytest.mark.django_db
 
 FOOTER = ["windows:standard_list", "windows:complaint_track", "windows:complaint_stats"]
-DESKS = {"desk": "windows:desk", "complaints": "windows:complaints"}
+DESKS = {
+    "desk": "windows:desk",
+    "compliance": "windows:compliance",
+    "complaints": "windows:complaints",
+}
 
 
 def _page(client) -> str:
@@ -48,6 +52,6 @@ def test_each_role_sees_its_window_desks(client, enterprise_user, operator, main
         market=main_market,
     ).user
     client.force_login(clerk)
-    assert _desks(client) == {"desk"}
+    assert _desks(client) == {"desk", "compliance"}
     client.force_login(operator)
-    assert _desks(client) == {"desk", "complaints"}
+    assert _desks(client) == {"desk", "compliance", "complaints"}

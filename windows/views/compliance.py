@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -128,14 +128,6 @@ def compliance_page(request):
     )
 
 
-def _case_url():
-    """The case page's address with a placeholder, if the cases' pages are installed."""
-    try:
-        return reverse("windows:case_detail", args=[0]).replace("/0/", "/{}/")
-    except NoReverseMatch:
-        return None
-
-
 @login_required
 def compliance_rows(request, figure):
     """The items, cases or complaints behind one figure, under the page's filters."""
@@ -170,7 +162,6 @@ def compliance_rows(request, figure):
             "count": count,
             "flt": flt,
             "now": flt.now,
-            "case_url": _case_url(),
             "query": urlencode(flt.query(**extra)),
             "back": reverse("windows:compliance") + "?" + urlencode(flt.query()),
         },
