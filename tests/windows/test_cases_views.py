@@ -385,3 +385,44 @@ def test_a_provisional_deadline_is_marked_on_the_pages(client, world):
     assert "（暂定）" in client.get(reverse("windows:desk")).content.decode()
     requester = client.get(reverse("windows:case_requester", args=[case.requester_key]))
     assert "（暂定）" in requester.content.decode()
+
+
+def test_a_registration_case_closes_once_the_registry_has_decided_its_contract(client, main_market):
+    from brokers.services import contract_register
+    from tests.brokers.contract_helpers import accepted_contract, make_world
+    from tests.factories.windows import ServiceWindowFactory
+    from tests.windows.case_world import pdf
+
+    brokers_world = make_world(main_market)
+    contract = accepted_contract(brokers_world)
+    window = ServiceWindowFactory(market=contract.market)
+    clerk = brokers_world["clerk"]
+    case = services.case_open(
+        window=window,
+        service=WindowService.CONTRACT_REGISTRATION,
+        requester_name="卖方小王",
+        contract=contract,
+        by=clerk,
+    )
+    for item in case.items.select_related("standard_item").order_by("position"):
+        kind = item.standard_item.evidence
+        if kind == "confirmation":
+            services.item_request_confirmation(item=item, by=clerk)
+            item.refresh_from_db()
+            services.item_confirm(code=item.confirmation_code)
+        elif kind == "file":
+            services.case_complete_item(item=item, by=clerk, evidence_file=pdf())
+        else:
+            services.case_complete_item(item=item, by=clerk, evidence_text="已核对")
+    client.force_login(clerk)
+    response = client.post(reverse("windows:case_close", args=[case.pk]), follow=True)
+    html = response.content.decode()
+    assert "尚未作出登记决定（当前：已受理）" in html
+    assert '<span class="tag" id="contract-status">已受理</span>' in html
+    case.refresh_from_db()
+    assert case.state == "open"
+
+    contract_register(contract=contract, by=clerk)
+    client.post(reverse("windows:case_close", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.state == "closed"

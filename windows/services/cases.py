@@ -717,7 +717,31 @@ def case_close(*, case: ServiceCase, by: User) -> ServiceCase:
             },
             code="items_missing",
         )
+    _require_contract_decided(locked)
     return transition_apply(locked, transition="close", by=by, state_field="state")
+
+
+def _require_contract_decided(case: ServiceCase) -> None:
+    """A contract-registration case that names its contract is done when the registry has
+    decided it (登记 or 不予登记, in the contract registry of brokers): the standard drives
+    the registration, the registration is the contract's own."""
+    from brokers.choices import RegistrationStatus
+
+    if case.service != WindowService.CONTRACT_REGISTRATION or case.contract_id is None:
+        return
+    contract = case.contract
+    if contract.registration_status not in (
+        RegistrationStatus.REGISTERED,
+        RegistrationStatus.REFUSED,
+    ):
+        raise ValidationError(
+            _(
+                "合同“%(title)s”尚未作出登记决定（当前：%(status)s），不能办结：请先在合同登记页"
+                "予以登记或不予登记。"
+            )
+            % {"title": contract.title, "status": contract.get_registration_status_display()},
+            code="contract_undecided",
+        )
 
 
 @transaction.atomic
