@@ -8,30 +8,16 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from brokers.selectors import stats
+from market.pagination import CountedPaginator
 from market.spreadsheets import xlsx_response
 
 PAGE_SIZE = 50
-
-
-class _CountedPaginator(Paginator):
-    """Pages of a drill-down whose count is already known (the figure's own count, computed
-    once per change): no COUNT query per page."""
-
-    def __init__(self, object_list, per_page, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
 
 
 def _filter(request):
@@ -129,7 +115,7 @@ def stats_contracts(request):
     )
     totals = stats.contracts_behind_totals(flt, by, key)
     rows = qs.order_by("-registered_on", "-id")
-    page = _CountedPaginator(rows, PAGE_SIZE, totals["n"]).get_page(request.GET.get("page"))
+    page = CountedPaginator(rows, PAGE_SIZE, totals["n"]).get_page(request.GET.get("page"))
     query = urlencode({**flt.query(), **({"by": by, "key": key} if by else {})})
     return render(
         request,
@@ -145,7 +131,7 @@ def stats_deals(request):
     stage = request.GET.get("stage") or None
     qs = stats.deals_behind(flt, stage).only("id", "title", "stage", "created_at", "market__name")
     count = stats.deals_behind_count(flt, stage)
-    page = _CountedPaginator(qs, PAGE_SIZE, count).get_page(request.GET.get("page"))
+    page = CountedPaginator(qs, PAGE_SIZE, count).get_page(request.GET.get("page"))
     query = urlencode({**flt.query(), **({"stage": stage} if stage else {})})
     return render(
         request,

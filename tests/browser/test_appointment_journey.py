@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from market.choices import OrganizationKind, Role
+from tests.browser.helpers import login
 from tests.factories import MembershipFactory, OrganizationFactory, SubMarketFactory, UserFactory
 from tests.factories.windows import ServiceWindowFactory
 from windows.calendar import WorkingCalendar
@@ -19,16 +20,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-PASSWORD = "pw-123456"
-
-
-def login(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.fixture

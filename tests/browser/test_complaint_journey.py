@@ -8,6 +8,7 @@ import re
 import pytest
 
 from market.choices import OrganizationKind
+from tests.browser.helpers import login
 from tests.factories import OrganizationFactory, SubMarketFactory, make_operator
 from tests.factories.windows import ServiceWindowFactory
 from windows.choices import ComplaintState, RatingLevel
@@ -18,17 +19,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PASSWORD = "pw-123456"
 BODY = "11月20日上午在窗口办理技术合同登记，工作人员没有一次性告知所需材料，让我往返了三次。"
 ANSWER = "经调查核实，情况属实。已对当班工作人员进行批评教育，并在窗口公示一次性告知清单。"
-
-
-def login(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.fixture

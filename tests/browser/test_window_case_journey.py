@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from tests.browser.helpers import login
 from tests.windows.case_world import PDF, at, build
 from windows.choices import CaseState, WindowService
 from windows.models import CaseRating, ServiceCase
@@ -20,17 +21,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PASSWORD = "pw-123456"
-
 
 def signed_in(browser, live_server, username):
     page = browser.new_context(base_url=live_server.url, locale="zh-CN").new_page()
     page.set_default_timeout(15_000)
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    login(page, username)
     return page
 
 

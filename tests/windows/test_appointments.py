@@ -30,16 +30,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sub_market(main_market):
-    return SubMarketFactory(parent=main_market, name="武汉分市场")
-
-
-@pytest.fixture
-def window(sub_market):
-    return ServiceWindowFactory(market=sub_market)
-
-
-@pytest.fixture
 def clerk(sub_market):
     org = OrganizationFactory(kind=OrganizationKind.OPERATOR, market=sub_market)
     return MembershipFactory(

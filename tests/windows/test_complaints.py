@@ -25,7 +25,6 @@ from tests.factories import (
     SubMarketFactory,
     make_operator,
 )
-from tests.factories.windows import ServiceWindowFactory
 from windows.choices import ComplaintState, ComplaintSubject, RatingLevel, WindowService
 from windows.models import CalendarException, Complaint, ServiceStandard
 from windows.selectors.complaints import complaint_by_code, complaint_stats, complaints_for_operator
@@ -36,16 +35,6 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BODY = "窗口工作人员推诿，没有一次性告知所需材料，跑了三趟。"
-
-
-@pytest.fixture
-def sub_market(main_market):
-    return SubMarketFactory(parent=main_market, name="武汉分市场")
-
-
-@pytest.fixture
-def window(sub_market):
-    return ServiceWindowFactory(market=sub_market)
 
 
 @pytest.fixture

@@ -10,31 +10,18 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from market.pagination import CountedPaginator
 from windows import reports
 from windows.choices import RatingLevel
 from windows.selectors import compliance
 
 PAGE_SIZE = 50
-
-
-class _CountedPaginator(Paginator):
-    """Pages of rows whose count is already known: no second COUNT query per page."""
-
-    def __init__(self, object_list, per_page, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
 
 
 def _filter(request):
@@ -146,7 +133,7 @@ def compliance_rows(request, figure):
         qs = qs.select_related("window", "market").order_by("-received_at", "-id")
     # The figure itself (computed once per change) is the count: no COUNT over the rows.
     count = compliance.figure_count(compliance.compliance_figures(flt), figure, flt.level)
-    page = _CountedPaginator(qs, PAGE_SIZE, count).get_page(request.GET.get("page"))
+    page = CountedPaginator(qs, PAGE_SIZE, count).get_page(request.GET.get("page"))
     extra = {"level": flt.level} if figure == "rated" else {}
     label = compliance.FIGURES[figure][0]
     if figure == "rated" and flt.level is not None:
