@@ -19,6 +19,7 @@ import warnings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from brokers.models import Broker
@@ -27,7 +28,7 @@ from demo.contracts import Stamps
 from listings.choices import ListingStatus
 from listings.models import Achievement, Demand, private_storage
 from market.choices import Role
-from market.models import Membership, Organization, TransitionLog, User
+from market.models import Membership, Notification, Organization, TransitionLog, User
 from windows.calendar import UnknownCalendarYear, WorkingCalendar
 from windows.choices import (
     FOLLOW_UP_AT_OR_BELOW,
@@ -44,6 +45,7 @@ from windows.models import (
     AppointmentSlot,
     CaseItem,
     CaseRating,
+    Complaint,
     FollowUp,
     ServiceCase,
     ServiceWindow,
@@ -55,7 +57,7 @@ from windows.services.cases import (
     compute_deadlines,
     format_duration,
 )
-from windows.services.complaints import complaint_deadlines, complaint_file
+from windows.services.complaints import complaint_file
 
 MONTHS = 12
 CASES_PER_MONTH = (3, 6)
@@ -193,7 +195,7 @@ class _Log:
 
     def add(self, case, transition, at, by=None, reason="", state=CaseState.OPEN, to=None):
         log = TransitionLog(
-            content_type=self.content_type,
+            content_type=ContentType.objects.get_for_model(type(case)),
             object_id=case.pk,
             transition=transition,
             from_state=state,
@@ -350,8 +352,9 @@ def _cases(rng, world, windows, now) -> int:
     return opened
 
 
-def _complaints(rng, windows, now) -> int:
+def _complaints(rng, world, windows, now) -> int:
     filed = 0
+    log = _Log()
     brokers = list(Broker.objects.filter(active=True).select_related("institution")[:20])
     listings = list(Achievement.objects.filter(status=ListingStatus.PUBLISHED)[:10]) + list(
         Demand.objects.filter(status=ListingStatus.PUBLISHED)[:10]
@@ -372,27 +375,23 @@ def _complaints(rng, windows, now) -> int:
             else:
                 subject = ComplaintSubject.WINDOW
             anonymous = rng.random() < 0.4
+            # A few recent ones are still being handled, some of them past their deadline.
+            recent = rng.random() < 0.2
+            days = rng.randint(1, 12) if recent else rng.randint(13, MONTHS * 30)
+            received = now - datetime.timedelta(days=days, hours=3)
             complaint = complaint_file(
                 subject=subject,
                 body=f"{rng.choice(COMPLAINT_BODIES[subject])}（{filed + 1}）",
                 anonymous=anonymous,
                 name="" if anonymous else "王先生",
                 contact="" if anonymous else "138****0000",
+                received_at=received,
+                email=False,
                 **target,
             )
             filed += 1
-            # A few recent ones are still being handled, some of them past their deadline.
-            recent = rng.random() < 0.2
-            days = rng.randint(1, 12) if recent else rng.randint(13, MONTHS * 30)
-            received = now - datetime.timedelta(days=days, hours=3)
-            handling_due, answer_due = complaint_deadlines(
-                complaint.standard, received, complaint.market_id
-            )
-            values = {
-                "received_at": received,
-                "handling_due_at": handling_due,
-                "answer_due_at": answer_due,
-            }
+            handling_due, answer_due = complaint.handling_due_at, complaint.answer_due_at
+            values = {}
             age = (now - received).days
             if age > 12 or rng.random() < 0.5:
                 started = received + (handling_due - received) * rng.uniform(0.2, 1.3)
@@ -410,8 +409,39 @@ def _complaints(rng, windows, now) -> int:
                             "closed_at": answered + datetime.timedelta(days=3),
                             "satisfaction": rng.choices([5, 4, 3, 2, 1], [40, 30, 15, 10, 5])[0],
                         }
-            stamps.set(complaint, **values)
+            operator = rng.choice(world.operators.get(complaint.market_id) or [None])
+            steps = [
+                ("start_handling", "handling_started_at", ComplaintState.RECEIVED, "handling"),
+                ("give_answer", "answered_at", ComplaintState.HANDLING, "answered"),
+                ("close", "closed_at", ComplaintState.ANSWERED, "closed"),
+            ]
+            for transition, field, source, target_state in steps:
+                if values.get(field):
+                    log.add(
+                        complaint, transition, values[field], operator, "", source, target_state
+                    )
+            if operator is not None and values.get("answered_at"):
+                values["handler"] = operator
+            if values:
+                stamps.set(complaint, **values)
+            if values.get("answered_at"):
+                # The operators read what they answered.
+                Notification.objects.filter(
+                    verb="complaint.filed",
+                    url=reverse("windows:complaint_detail", args=[complaint.pk]),
+                ).update(read_at=values["answered_at"])
     stamps.write()
+    # The service dated its own "file" lines now; each came in at its received time.
+    received_at = dict(Complaint.objects.values_list("pk", "received_at"))
+    filed_logs = list(
+        TransitionLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Complaint), transition="file"
+        )
+    )
+    for row in filed_logs:
+        row.at = received_at[row.object_id]
+    TransitionLog.objects.bulk_update(filed_logs, ["at"], 500)
+    log.write()
     return filed
 
 
@@ -464,7 +494,7 @@ def demo_windows(*, seed: int = 17, now: datetime.datetime | None = None) -> dic
     with transaction.atomic(), warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownCalendarYear)
         cases = _cases(rng, world, windows, now)
-        complaints = _complaints(rng, windows, now)
+        complaints = _complaints(rng, world, windows, now)
         appointments = _appointments(rng, windows, now)
     return {
         "cases": cases,

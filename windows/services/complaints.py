@@ -121,10 +121,14 @@ def complaint_file(
     name: str = "",
     contact: str = "",
     by=None,
+    received_at: datetime.datetime | None = None,
+    email: bool = True,
 ) -> Complaint:
     """File a complaint; anyone may, signed in or not. The market it concerns handles it and
     its operators are told. The same complaint sent twice within a few minutes (a double
-    click) is filed once: the second send gets the first back."""
+    click) is filed once: the second send gets the first back. `received_at` is when it
+    came in, for a complaint recorded after the fact (default: now); its deadlines and the
+    operators' notification count from it."""
     kind, market_id = _subject(window=window, broker=broker, achievement=achievement, demand=demand)
     if subject is not None and subject != kind:
         raise ValidationError(_("投诉对象与所选类别不一致，请重新选择。"))
@@ -148,7 +152,7 @@ def complaint_file(
         raise ValidationError(_("当前没有现行有效的投诉处理标准，暂不能受理投诉，请致电窗口。"))
     # One filing at a time per market: the check for a second send below cannot race.
     market = Market.objects.select_for_update().get(pk=market_id)
-    now = timezone.now()
+    now = received_at or timezone.now()
     resent = Complaint.objects.filter(
         market=market,
         subject=kind,
@@ -198,7 +202,8 @@ def complaint_file(
             title=_("收到新的投诉（%(subject)s）") % {"subject": complaint.get_subject_display()},
             body=_("请在 %(due)s 前答复。") % {"due": due},
             url=url,
-            email=True,
+            email=email,
+            at=received_at,
         )
     return complaint
 
