@@ -208,8 +208,20 @@ def report_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot run here: its system libraries (Pango) are missing."""
+
+
 def report_pdf(report: Report) -> bytes:
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # WeasyPrint loads Pango when imported
+        raise PdfUnavailable(
+            _(
+                "本机未安装生成 PDF 所需的 Pango 库，暂不能生成 PDF 月报；"
+                "请下载 XLSX 格式，或请管理员安装 Pango。"
+            )
+        ) from exc
 
     html = render_to_string(
         "windows/compliance_report.html",

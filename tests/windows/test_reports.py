@@ -163,3 +163,12 @@ def test_command_refuses_an_unknown_market(world, tmp_path):
 
     with pytest.raises(CommandError):
         call_command("windows_report", "--market", "x", "--month", "2026-03", "--out", tmp_path)
+
+
+def test_a_month_that_is_not_one_is_told_on_the_dashboard(client, operator, world):
+    client.force_login(operator)
+    url = reverse("windows:compliance_report")
+    response = client.get(url, {"market": "wuhan", "month": "2026-13", "format": "pdf"})
+    assert response.status_code == 302 and response.url == reverse("windows:compliance")
+    page = client.get(response.url).content.decode()
+    assert "月份格式应为 YYYY-MM" in page or "2026-13" in page

@@ -8,10 +8,11 @@ from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -168,9 +169,12 @@ def compliance_report(request):
     month = request.GET.get("month") or f"{timezone.localdate():%Y-%m}"
     try:
         report = reports.report_build(market=market, month=month)
-    except ValueError as exc:
-        raise Http404(str(exc)) from exc
-    body = reports.report_render(report, fmt)
+        body = reports.report_render(report, fmt)
+    except (ValueError, reports.PdfUnavailable) as exc:
+        # A month that does not read as one, or a PDF this machine cannot make: said on the
+        # dashboard, where the person can pick again.
+        messages.error(request, str(exc))
+        return redirect(reverse("windows:compliance"))
     content_type = (
         "application/pdf"
         if fmt == "pdf"
