@@ -109,6 +109,8 @@ def main() -> None:
     parser.add_argument("--small-requests", type=int, default=200)
     parser.add_argument("--small-slots", type=int, default=8)
     parser.add_argument("--small-tables", type=int, default=10)
+    parser.add_argument("--small-max-meetings", type=int, default=6, help="limits 2 to this")
+    parser.add_argument("--skip-large", action="store_true")
     parser.add_argument("--exact-limit", type=float, default=300.0)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -121,6 +123,12 @@ def main() -> None:
         tables=args.tables,
         locked=20,
     )
+    if not args.skip_large:
+        run_large(args, big)
+    run_small(args, rng)
+
+
+def run_large(args, big: dict) -> None:
     t0 = time.perf_counter()
     base = greedy(big)
     greedy_s = time.perf_counter() - t0
@@ -150,6 +158,8 @@ def main() -> None:
         f"(+{answer['weight'] - base['weight']})"
     )
 
+
+def run_small(args, rng: random.Random) -> None:
     print(
         f"\nsmall instances: {args.small_participants} participants, {args.small_requests} "
         f"requests, {args.small_slots} slots, {args.small_tables} tables, 3 locked"
@@ -163,7 +173,7 @@ def main() -> None:
             slots=args.small_slots,
             tables=args.small_tables,
             locked=3,
-            limits=(2, 6),
+            limits=(2, args.small_max_meetings),
         )
         t0 = time.perf_counter()
         exact = schedule(inst, time_limit=args.exact_limit, fewer_gaps=False)

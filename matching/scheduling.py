@@ -24,18 +24,30 @@ weight placed is maximised. Among schedules of equal weight, idle gaps are kept 
 person's idle gap is a slot they are available in, between their first and last meeting,
 in which they have no meeting. The weight is never traded for gaps.
 
-The solver is OR-Tools CP-SAT, in two phases within one time limit: first the maximum
-weight (started from the greedy schedule as a hint), then, with the weight held at least
-at the best found, a second objective `weight * (G + 1) - gaps` (G bounds the gaps), which
-only takes gaps off among equal weights and may still raise the weight when the first
-phase ran out of time. Variables are x[request, slot] for the slots both people are
-free in; tables are not variables (they are interchangeable): each slot holds at most
-`tables` meetings, and tables are given out afterwards, locked meetings keeping theirs and
-the others taking the lowest free numbers in request order. If the solver returned less
-than the greedy schedule (it cannot when it keeps its hint), the greedy schedule is used.
+The solver is OR-Tools CP-SAT, within one time limit (model building included):
 
-    python -m matching.scheduling INSTANCE.json   # the answer as JSON on stdout; exit 2
-                                                  # with a message on stderr if bad
+1. A slot-free bound: a maximum-weight b-matching (each person at most min(their limit,
+   their free slots) meetings, all together at most the free tables), by CP-SAT. Its
+   optimum bounds every schedule's weight. Its meetings, the scarcest first, then the rest,
+   go to the greedy placement (earliest slot that fits); the better of that and the plain
+   greedy schedule is the hint. When the hint reaches the bound, the weight is proven.
+2. Otherwise the slot model maximises the weight from the hint. Variables are
+   x[request, slot] for the slots both people are free in; tables are not variables
+   (they are interchangeable): each slot holds at most `tables` meetings, and tables are
+   given out afterwards, locked meetings keeping theirs and the others taking the lowest
+   free numbers in request order.
+3. The gaps: a local search moves meetings to slots that close gaps; then the slot model,
+   with the weight held at the proven optimum (minimise gaps) or at least at the best
+   found (maximise `weight * (G + 1) - gaps`, G bounding the gaps, so a gap is never
+   bought with weight), improves it if time is left. A result is only taken if it is
+   better on (weight, -gaps), so the answer never weighs less than the greedy schedule.
+
+"OPTIMAL" means both the weight and the gaps at that weight are proven best;
+"weight_bound" is the proven bound on the weight (equal to "weight" when the weight is
+proven).
+
+    python -m matching.scheduling INSTANCE.json [--time-limit 8]
+        # the answer as JSON on stdout; a bad instance: a message on stderr, exit status 2
 
 The web flow calls `schedule(instance, time_limit=...)`; `greedy(instance)` is the
 baseline the benchmark and the tests compare against.
@@ -653,23 +665,28 @@ def schedule(
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        print("usage: python -m matching.scheduling INSTANCE.json", file=sys.stderr)
-        return 2
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m matching.scheduling",
+        description="Schedule a matchmaking event's meetings; the answer as JSON on stdout.",
+    )
+    parser.add_argument("instance", help="the instance, a JSON file")
+    parser.add_argument("--time-limit", type=float, default=8.0, help="seconds (8)")
+    args = parser.parse_args(argv)  # a usage error exits with status 2 too
     try:
-        with open(argv[0], encoding="utf-8") as f:
+        with open(args.instance, encoding="utf-8") as f:
             instance = json.load(f)
     except OSError as e:
-        print(f"cannot read {argv[0]}: {e.strerror or e}", file=sys.stderr)
+        print(f"cannot read {args.instance}: {e.strerror or e}", file=sys.stderr)
         return 2
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        print(f"{argv[0]} is not valid JSON: {e}", file=sys.stderr)
+        print(f"{args.instance} is not valid JSON: {e}", file=sys.stderr)
         return 2
     try:
-        answer = schedule(instance)
+        answer = schedule(instance, time_limit=args.time_limit)
     except BadInstance as e:
-        print(f"bad instance {argv[0]}:", file=sys.stderr)
+        print(f"bad instance {args.instance}:", file=sys.stderr)
         for problem in e.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2

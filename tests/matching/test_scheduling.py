@@ -414,3 +414,14 @@ def test_the_solver_proves_what_the_matching_bound_cannot():
     assert answer["weight"] == answer["weight_bound"] == 6
     assert answer["status"] == "OPTIMAL"
     assert len(answer["unplaced"]) == 1
+
+
+def test_cli_usage_errors_exit_2(tmp_path):
+    done = run_cli()
+    assert done.returncode == 2
+    assert "usage" in done.stderr
+    path = tmp_path / "instance.json"
+    path.write_text(json.dumps(GOOD))
+    done = run_cli(str(path), "--time-limit", "2")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["weight"] == 6
