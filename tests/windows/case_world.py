@@ -55,3 +55,42 @@ def build(market) -> SimpleNamespace:
         broker=broker.user,
         requester_org=requester_org,
     )
+
+
+def work_every_item(case, clerk, *, skip=()) -> None:
+    """Every mandatory item of `case` done the way its standard asks: files, records, and
+    the requester's own confirmation by code. Items in `skip` (their pks) are left."""
+    from windows.services import cases as services
+
+    for item in case.items.select_related("standard_item").order_by("position"):
+        if item.is_done or not item.standard_item.mandatory or item.pk in skip:
+            continue
+        kind = item.standard_item.evidence
+        if kind == "confirmation":
+            services.item_request_confirmation(item=item, by=clerk)
+            item.refresh_from_db()
+            services.item_confirm(code=item.confirmation_code)
+        elif kind == "file":
+            services.case_complete_item(item=item, by=clerk, evidence_file=pdf())
+        else:
+            services.case_complete_item(item=item, by=clerk, evidence_text="已核对")
+
+
+def registration_case(main_market, make):
+    """A contract-registration case at the contract's market's window for the contract
+    `make(world)` returns from the brokers' contract world: (clerk, contract, case)."""
+    from tests.brokers.contract_helpers import make_world
+    from windows.choices import WindowService
+    from windows.services import cases as services
+
+    world = make_world(main_market)
+    contract = make(world)
+    window = ServiceWindowFactory(market=contract.market)
+    case = services.case_open(
+        window=window,
+        service=WindowService.CONTRACT_REGISTRATION,
+        requester_name="卖方小王",
+        contract=contract,
+        by=world["clerk"],
+    )
+    return world["clerk"], contract, case

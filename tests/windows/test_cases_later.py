@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from market.models import TransitionLog
-from tests.windows.case_world import build, pdf
+from tests.windows.case_world import build, pdf, work_every_item
 from windows.choices import WindowService
 from windows.services import cases as services
 
@@ -29,23 +29,6 @@ def _case(world):
     return case, list(case.items.select_related("standard_item").order_by("position"))
 
 
-def _finish_all_but_evidence(world, case, items):
-    """Every mandatory item done, the first under 容缺受理."""
-    for item in items:
-        item.refresh_from_db()
-        if item.is_done or not item.standard_item.mandatory:
-            continue
-        kind = item.standard_item.evidence
-        if kind == "confirmation":
-            services.item_request_confirmation(item=item, by=world.clerk)
-            item.refresh_from_db()
-            services.item_confirm(code=item.confirmation_code)
-        elif kind == "file":
-            services.case_complete_item(item=item, by=world.clerk, evidence_file=pdf())
-        else:
-            services.case_complete_item(item=item, by=world.clerk, evidence_text="已核对")
-
-
 def test_an_item_goes_ahead_with_its_document_to_follow(world):
     case, (receive, *rest) = _case(world)
     with pytest.raises(ValidationError) as silent:
@@ -63,7 +46,7 @@ def test_an_item_goes_ahead_with_its_document_to_follow(world):
     notice = services.case_notify_missing(case=case, by=world.clerk)
     assert "已容缺受理，请补交材料（合同原件三日内补交）" in notice.message
 
-    _finish_all_but_evidence(world, case, [receive, *rest])
+    work_every_item(case, world.clerk)
     with pytest.raises(ValidationError) as refused:
         services.case_close(case=case, by=world.clerk)
     assert refused.value.messages == [

@@ -201,20 +201,10 @@ def test_the_one_time_notice_from_the_page(client, world):
 
 
 def test_a_contract_registration_case_links_to_the_contract(client, main_market):
-    from tests.brokers.contract_helpers import make_contract, make_world
-    from tests.factories.windows import ServiceWindowFactory
+    from tests.brokers.contract_helpers import make_contract
+    from tests.windows.case_world import registration_case
 
-    brokers_world = make_world(main_market)
-    contract = make_contract(brokers_world)
-    window = ServiceWindowFactory(market=contract.market)
-    clerk = brokers_world["clerk"]
-    case = services.case_open(
-        window=window,
-        service=WindowService.CONTRACT_REGISTRATION,
-        requester_name="卖方小王",
-        contract=contract,
-        by=clerk,
-    )
+    clerk, contract, case = registration_case(main_market, make_contract)
     client.force_login(clerk)
     html = page(client, case).content.decode()
     assert (
@@ -389,31 +379,11 @@ def test_a_provisional_deadline_is_marked_on_the_pages(client, world):
 
 def test_a_registration_case_closes_once_the_registry_has_decided_its_contract(client, main_market):
     from brokers.services import contract_register
-    from tests.brokers.contract_helpers import accepted_contract, make_world
-    from tests.factories.windows import ServiceWindowFactory
-    from tests.windows.case_world import pdf
+    from tests.brokers.contract_helpers import accepted_contract
+    from tests.windows.case_world import registration_case, work_every_item
 
-    brokers_world = make_world(main_market)
-    contract = accepted_contract(brokers_world)
-    window = ServiceWindowFactory(market=contract.market)
-    clerk = brokers_world["clerk"]
-    case = services.case_open(
-        window=window,
-        service=WindowService.CONTRACT_REGISTRATION,
-        requester_name="卖方小王",
-        contract=contract,
-        by=clerk,
-    )
-    for item in case.items.select_related("standard_item").order_by("position"):
-        kind = item.standard_item.evidence
-        if kind == "confirmation":
-            services.item_request_confirmation(item=item, by=clerk)
-            item.refresh_from_db()
-            services.item_confirm(code=item.confirmation_code)
-        elif kind == "file":
-            services.case_complete_item(item=item, by=clerk, evidence_file=pdf())
-        else:
-            services.case_complete_item(item=item, by=clerk, evidence_text="已核对")
+    clerk, contract, case = registration_case(main_market, accepted_contract)
+    work_every_item(case, clerk)
     client.force_login(clerk)
     response = client.post(reverse("windows:case_close", args=[case.pk]), follow=True)
     html = response.content.decode()
