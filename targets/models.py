@@ -66,9 +66,9 @@ class TargetSnapshot(models.Model):
     key = models.CharField(_("指标"), max_length=40, choices=figure_key_choices)
     value = models.DecimalField(_("数值"), max_digits=16, decimal_places=2)
     # The row keys behind the figure: pks, or "kind:pk" where a figure mixes two models.
-    ids = models.JSONField(_("记录编号"), default=list)
+    ids = models.JSONField(_("记录编号"), default=list, blank=True)
     # What each row showed when frozen: {"id", "cells", "date", "amount"}, in `ids` order.
-    rows = models.JSONField(_("记录"), default=list)
+    rows = models.JSONField(_("记录"), default=list, blank=True)
     taken_at = models.DateTimeField(_("快照时间"), auto_now_add=True)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -193,6 +193,8 @@ class FigureSpec:
     # The row's date, for the month-by-month chart, and what one row adds to the figure.
     date_field: str = "published_at"
     amount_field: str | None = None
+    # The columns (from 0) that hold amounts, right-aligned as on the live page.
+    amount_columns: tuple[int, ...] = ()
 
     def label_for(self, year: int | None) -> str:
         return str(self.label) % {"year": year or "YYYY"}
@@ -292,6 +294,7 @@ FIGURES: dict[str, FigureSpec] = {
             cells=_contract_cells,
             date_field="registered_on",
             amount_field="amount",
+            amount_columns=(6, 7),
         ),
     )
 }

@@ -78,6 +78,7 @@ def figure_detail(request, key: str):
             "market": market,
             "frozen": frozen is not None,
             "columns": [str(c) for c in FIGURES[key].columns],
+            "amount_columns": FIGURES[key].amount_columns,
             "page_obj": page_obj,
             "rows": page_obj.object_list,
             "page_query": urlencode(query) + "&" if query else "",
