@@ -187,3 +187,33 @@ def test_home_shows_the_main_markets_target_beside_each_figure(
     assert '<span class="figure-value">6</span><span class="figure-of-target"> / 目标 1234' in body
     assert '<span class="figure-value">2</span><span class="figure-of-target"> / 目标 50' in body
     assert "目标 77" not in body  # a sub-market's target is not the province's
+
+
+ADMIN = "/admin/snippets/targets/target/"
+
+
+def test_an_operator_sets_their_own_markets_targets_in_the_admin(client, world, wuhan_operator):
+    client.force_login(wuhan_operator)
+    assert client.get(ADMIN).status_code == 200
+    form = {"year": YEAR, "key": "brokers", "target": "30"}
+    assert client.post(f"{ADMIN}add/", {**form, "market": world["wuhan"].pk}).status_code == 302
+    target = Target.objects.get()
+    assert (target.market, target.target, target.set_by) == (
+        world["wuhan"],
+        Decimal("30"),
+        wuhan_operator,
+    )
+    # Another market's target is not theirs to set, nor to see.
+    assert client.post(f"{ADMIN}add/", {**form, "market": world["yichang"].pk}).status_code == 200
+    other = Target.objects.create(market=world["yichang"], year=YEAR, key="brokers", target=9)
+    refused = client.get(f"{ADMIN}edit/{other.pk}/")  # Wagtail sends a refusal home
+    assert (refused.status_code, refused["Location"]) == (302, "/admin/")
+    listing = client.get(ADMIN).content.decode()
+    assert f"{ADMIN}edit/{target.pk}/" in listing and f"{ADMIN}edit/{other.pk}/" not in listing
+    # One target per market, year and figure.
+    assert client.post(f"{ADMIN}add/", {**form, "market": world["wuhan"].pk}).status_code == 200
+    assert Target.objects.count() == 2
+    # The dashboard shows it beside Wuhan's two brokers.
+    body = client.get(f"/targets/dashboard/?year={YEAR}").content.decode()
+    section = body[body.index('id="target-brokers"') :]
+    assert "<td>30</td><td>7</td>" in section  # 2 of 30: 7%
