@@ -300,10 +300,6 @@ FIGURES: dict[str, FigureSpec] = {
 }
 
 
-def main_market() -> Market | None:
-    return Market.objects.filter(kind=MarketKind.MAIN).first()
-
-
 def _year(year: int | None) -> int:
     return year or timezone.localdate().year
 
@@ -325,31 +321,28 @@ def figure_snapshot(key: str, *, year: int, market: Market | None = None):
     """The year's frozen figure for the market (None: the main market), if it was taken."""
     from targets.models import TargetSnapshot
 
-    market = market or main_market()
-    if market is None:
-        return None
-    return TargetSnapshot.objects.filter(key=key, year=year, market=market).first()
+    return _for_market(TargetSnapshot.objects.filter(key=key, year=year), market).first()
+
+
+def _for_market(rows: QuerySet, market: Market | None) -> QuerySet:
+    # None is the province, whose figures and targets are the main market's.
+    return (
+        rows.filter(market__kind=MarketKind.MAIN) if market is None else rows.filter(market=market)
+    )
 
 
 def _targets(year: int, market: Market | None) -> dict[str, Decimal]:
     from targets.models import Target
 
-    market = market or main_market()
-    if market is None:
-        return {}
-    return dict(Target.objects.filter(year=year, market=market).values_list("key", "target"))
+    rows = _for_market(Target.objects.filter(year=year), market)
+    return dict(rows.values_list("key", "target"))
 
 
 def _snapshots(year: int, market: Market | None) -> dict:
     from targets.models import TargetSnapshot
 
-    market = market or main_market()
-    if market is None:
-        return {}
-    return {
-        s.key: s
-        for s in TargetSnapshot.objects.filter(year=year, market=market).defer("rows", "ids")
-    }
+    rows = _for_market(TargetSnapshot.objects.filter(year=year), market)
+    return {s.key: s for s in rows.only("key", "value", "taken_at")}
 
 
 def _figure(spec, year, market, targets, snapshots) -> Figure:

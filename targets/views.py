@@ -62,7 +62,7 @@ def figure_detail(request, key: str):
         figure = market_figure(key, year=_year(request), market=market)
     else:
         figure = market_figure_shown(key)
-    frozen = figure_frozen_rows(key, year=figure.year, market=market)
+    frozen = figure_frozen_rows(key, year=figure.year, market=market) if figure.frozen_at else None
     if frozen is not None:
         page_obj = Paginator(frozen, PAGE_SIZE).get_page(request.GET.get("page"))
     else:
