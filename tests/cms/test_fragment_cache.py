@@ -41,7 +41,8 @@ def site(main_market):
 
 def figure(body: str, label: str) -> int:
     found = re.search(
-        r'figure-value">(\d+)</span><span class="figure-unit">[^<]*</span>\s*'
+        r'figure-value">(\d+)</span>(?:<span class="figure-of-target">[^<]*</span>)?'
+        r'<span class="figure-unit">[^<]*</span>\s*'
         rf'<span class="figure-label">{label}</span>',
         body,
     )
@@ -131,14 +132,15 @@ def _queries(client, url) -> list[str]:
 @pytest.mark.parametrize(
     ("url", "saved"),
     [
-        # The five figures' counts, the latest achievements with their modes, the latest
-        # demands (there are none, so no modes to read).
-        ("/", 9),
+        # The six figures' counts with the main market's targets and snapshots, the latest
+        # achievements with their modes, the latest demands (there are none, so no modes).
+        ("/", 11),
         # The index's count ("共 N 项").
         ("/achievements/", 1),
         ("/demands/?field=new_materials", 1),
-        # The five figures' counts (the figure's own rows are counted by its page).
-        ("/targets/listings/", 6),
+        # The six figures' counts and the main market's targets and snapshots (the figure's
+        # own rows are counted by its page).
+        ("/targets/listings/", 8),
     ],
 )
 def test_a_second_request_computes_no_fragment(client, site, university, url, saved):
