@@ -114,6 +114,11 @@ def test_operator_group_migration_grants_operator_permissions():
         ("windows", "add_calendarexception"),
         ("windows", "change_calendarexception"),
         ("windows", "delete_calendarexception"),
+        # Their markets' yearly targets.
+        ("targets", "view_target"),
+        ("targets", "add_target"),
+        ("targets", "change_target"),
+        ("targets", "delete_target"),
     }
 
 

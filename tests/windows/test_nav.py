@@ -18,6 +18,7 @@ DESKS = {
     "desk": "windows:desk",
     "compliance": "windows:compliance",
     "complaints": "windows:complaints",
+    "targets": "targets:dashboard",
 }
 
 
@@ -54,4 +55,4 @@ def test_each_role_sees_its_window_desks(client, enterprise_user, operator, main
     client.force_login(clerk)
     assert _desks(client) == {"desk", "compliance"}
     client.force_login(operator)
-    assert _desks(client) == {"desk", "compliance", "complaints"}
+    assert _desks(client) == {"desk", "compliance", "complaints", "targets"}
