@@ -19,8 +19,18 @@ from listings.models import private_storage
 from windows.choices import (
     AppointmentStatus,
     CaseState,
+    EvidenceKind,
     RatingLevel,
     WindowService,
+)
+
+# Of the items done: those without the evidence their checklist asks for. The case cannot
+# close while a mandatory one is among them; the compliance dashboard counts them.
+EVIDENCE_MISSING = (
+    models.Q(standard_item__evidence=EvidenceKind.FILE, evidence_file="")
+    | models.Q(standard_item__evidence=EvidenceKind.FILE, evidence_file__isnull=True)
+    | models.Q(standard_item__evidence=EvidenceKind.TEXT, evidence_text="")
+    | models.Q(standard_item__evidence=EvidenceKind.CONFIRMATION, confirmed_at__isnull=True)
 )
 
 
@@ -282,14 +292,15 @@ class CaseItem(models.Model):
 
     @property
     def evidence_pending(self) -> bool:
-        """Done under 容缺受理 (accepted with a document to follow): the file its standard
-        asks for is still to come."""
-        from windows.choices import EvidenceKind
-
+        """Done without the evidence its checklist asks for (under 容缺受理, the document to
+        follow): the same rule as `EVIDENCE_MISSING`, for one item."""
+        if self.done_at is None:
+            return False
+        kind = self.standard_item.evidence
         return (
-            self.done_at is not None
-            and self.standard_item.evidence == EvidenceKind.FILE
-            and not self.evidence_file
+            (kind == EvidenceKind.FILE and not self.evidence_file)
+            or (kind == EvidenceKind.TEXT and not self.evidence_text)
+            or (kind == EvidenceKind.CONFIRMATION and self.confirmed_at is None)
         )
 
     @property

@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from market.choices import Role
 from market.models import Membership
 from market.permissions import operated_market_ids
-from windows.choices import CaseState, ComplaintState, EvidenceKind, RatingLevel
+from windows.choices import CaseState, ComplaintState, RatingLevel
 from windows.models import (
     CaseItem,
     CaseRating,
@@ -54,6 +54,7 @@ from windows.models import (
     ServiceStandard,
     ServiceWindow,
 )
+from windows.models.cases import EVIDENCE_MISSING
 
 # The figures a rows page lists, and what each lists: case items, cases, or complaints.
 FIGURES = {
@@ -187,13 +188,6 @@ def compliance_standards() -> list[tuple[str, str]]:
 
 # The rows behind each figure.
 
-_MISSING_EVIDENCE = (
-    Q(standard_item__evidence=EvidenceKind.FILE, evidence_file="")
-    | Q(standard_item__evidence=EvidenceKind.FILE, evidence_file__isnull=True)
-    | Q(standard_item__evidence=EvidenceKind.TEXT, evidence_text="")
-    | Q(standard_item__evidence=EvidenceKind.CONFIRMATION, confirmed_at__isnull=True)
-)
-
 
 def _items(flt: ComplianceFilter) -> QuerySet[CaseItem]:
     qs = CaseItem.objects.filter(case__window_id__in=flt.windows)
@@ -270,7 +264,7 @@ def figure_rows(flt: ComplianceFilter, figure: str) -> QuerySet:
     if figure == "overdue":
         return _items(flt).filter(_overdue(flt))
     if figure == "missing_evidence":
-        return _items(flt).filter(_done(flt) & _MISSING_EVIDENCE)
+        return _items(flt).filter(_done(flt) & EVIDENCE_MISSING)
     if figure == "closed":
         return _cases(flt).filter(_closed(flt))
     if figure == "rated":
@@ -401,7 +395,7 @@ def _stable_groups(flt: ComplianceFilter) -> dict:
         .annotate(
             done=Count("id"),
             on_time=Count("id", filter=_on_time()),
-            missing_evidence=Count("id", filter=_MISSING_EVIDENCE),
+            missing_evidence=Count("id", filter=EVIDENCE_MISSING),
             **month_counts,
         )
     )

@@ -58,7 +58,7 @@ from windows.models import (
     ServiceStandard,
     ServiceWindow,
 )
-from windows.models.cases import may_work_case
+from windows.models.cases import EVIDENCE_MISSING, may_work_case
 
 # The steps of a case as the audit log names them, in the person's words.
 CASE_STEP_LABELS = {
@@ -588,9 +588,7 @@ def item_confirm(*, code: str) -> CaseItem:
 
 
 # Done under 容缺受理: the item went ahead, the document its standard asks for is to follow.
-EVIDENCE_PENDING = Q(done_at__isnull=False, standard_item__evidence=EvidenceKind.FILE) & (
-    Q(evidence_file="") | Q(evidence_file__isnull=True)
-)
+EVIDENCE_PENDING = Q(done_at__isnull=False) & EVIDENCE_MISSING
 
 
 def missing_items(case: ServiceCase) -> list[CaseItem]:
