@@ -54,14 +54,18 @@ def appointment_reference(appointment: Appointment) -> str:
 
 
 def appointment_token(appointment: Appointment) -> str:
-    """The requester's secret link to their booking: signed, so it cannot be guessed."""
-    return signing.dumps(appointment.pk, salt=CANCEL_SALT)
+    """The requester's secret link to their booking: signed, so it cannot be guessed, and
+    without a timestamp, so one booking has one link however often it is shown (a
+    double-clicked booking lands on the same page)."""
+    return signing.Signer(salt=CANCEL_SALT).sign(str(appointment.pk))
 
 
 def appointment_from_token(token: str) -> Appointment | None:
     try:
-        pk = signing.loads(token, salt=CANCEL_SALT)
+        pk = signing.Signer(salt=CANCEL_SALT).unsign(token)
     except signing.BadSignature:
+        return None
+    if not pk.isdigit():
         return None
     return Appointment.objects.select_related("slot__window").filter(pk=pk).first()
 
